@@ -1,0 +1,36 @@
+"""Shared figure style and saving (PNG + PDF, named figNN_<slug>)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+sns.set_theme(context="paper", style="white", font_scale=1.0)
+plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "image.cmap": "gray"})
+
+
+def save_figure(fig: plt.Figure, png_path: str | Path) -> None:
+    """Save ``fig`` as ``png_path`` and as the PDF beside it, then close it."""
+    png_path = Path(png_path)
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png_path, bbox_inches="tight")
+    fig.savefig(png_path.with_suffix(".pdf"), bbox_inches="tight")
+    plt.close(fig)
+
+
+def show_image(ax: plt.Axes, image, title: str | None = None, symmetric: bool = True) -> None:
+    """Gray image without ticks; ``symmetric`` centres the colour scale on zero."""
+    if symmetric:
+        lim = float(abs(image).max()) or 1.0
+        ax.imshow(image, cmap="gray", vmin=-lim, vmax=lim, interpolation="nearest")
+    else:
+        ax.imshow(image, cmap="gray", interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=8)

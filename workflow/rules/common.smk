@@ -1,0 +1,44 @@
+"""Config validation, scale presets and helpers shared by all rules."""
+
+import jsonschema
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from tdvae_am.config import (
+    ConfigError,
+    apply_preset,
+    check_config,
+    coerce_scalars,
+    format_schema_error,
+)
+
+
+def _validated(config):
+    """Schema-validate (filling defaults), apply the scale preset, check; one clear
+    message naming the key on any problem."""
+    config = coerce_scalars(config)
+    try:
+        validate(config, "../schemas/config.schema.yaml")
+    except WorkflowError as err:
+        cause = err.__context__
+        if isinstance(cause, jsonschema.ValidationError):
+            raise WorkflowError(format_schema_error(cause)) from None
+        raise
+    try:
+        resolved = apply_preset(config)
+        check_config(resolved, workflow.basedir)
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+    return resolved
+
+
+config.update(_validated(config))
+
+ENV = "../envs/tdvae_am.yaml"
+FAMILIES = list(config["textures"]["seeds"])
+N_TEXTURE_IMAGES = config["textures"]["n_images"]
+
+
+def section(*keys):
+    """The config sub-dicts a rule depends on, as a params value (re-run trigger)."""
+    return {k: config[k] for k in keys}
