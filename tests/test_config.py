@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from conftest import ROOT, run_tool
+from workflow_helpers import ROOT, run_tool
 from tdvae_am.config import ConfigError, apply_preset, check_config, coerce_scalars
 
 

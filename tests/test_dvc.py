@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import copy_workflow, run_tool, set_param
+from workflow_helpers import copy_workflow, run_tool, set_param
 
 pytestmark = pytest.mark.slow
 

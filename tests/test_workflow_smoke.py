@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import copy_workflow, run_tool
+from workflow_helpers import copy_workflow, run_tool
 from tdvae_am.data.patches import load_patch_set
 
 pytestmark = pytest.mark.slow
@@ -35,6 +35,9 @@ def test_data_outputs(smoke_run):
     for f in range(n_fam):
         assert abs(textures["patches"][textures["family"] == f].std() - 1.0) < 1e-3
     assert set(tmeta["equalization_factors"]) == set(tmeta["families"])
+    metrics = json.loads((smoke_run / "results/metrics/data.json").read_text())
+    assert metrics["ps_synthesis"]["images"] == 10
+    assert metrics["ps_synthesis"]["loss_reduction_median"] < 0.2
     for ext in ("png", "pdf"):
         assert (smoke_run / f"figures/fig04_data.{ext}").stat().st_size > 10_000
     logs = list((smoke_run / "logs").rglob("*.log"))

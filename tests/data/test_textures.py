@@ -1,9 +1,8 @@
 import numpy as np
 
 from tdvae_am.data.images import bundled_image
-from tdvae_am.data.textures import (
-    phase_scramble, prepare_seed, ps_model, ps_statistics, synthesize_texture, texture_patch_set,
-)
+from tdvae_am.data.synthesis import prepare_seed, ps_model, ps_statistics, synthesize_texture
+from tdvae_am.data.textures import phase_scramble, texture_patch_set
 
 
 def test_phase_scramble_keeps_amplitude_changes_phase():

@@ -2,6 +2,8 @@
 
 
 rule natural_patches:
+    input:
+        lib("config", "data/images", "data/whitening", "data/patches", "data/natural"),
     output:
         npz="data/processed/natural_patches.npz",
         meta="data/processed/natural_patches.json",
@@ -19,6 +21,8 @@ rule natural_patches:
 
 
 rule texture_seed:
+    input:
+        lib("data/images", "data/synthesis"),
     output:
         "data/interim/textures/seeds/{family}.npy",
     params:
@@ -35,7 +39,8 @@ rule texture_seed:
 
 rule synthesize_texture:
     input:
-        "data/interim/textures/seeds/{family}.npy",
+        seed="data/interim/textures/seeds/{family}.npy",
+        lib=lib("data/synthesis", "devices"),
     output:
         "data/interim/textures/synth/{family}_{index}.npz",
     params:
@@ -61,6 +66,7 @@ rule texture_patches:
             index=range(N_TEXTURE_IMAGES),
         ),
         natural_meta="data/processed/natural_patches.json",
+        lib=lib("data/whitening", "data/patches", "data/textures"),
     output:
         npz="data/processed/texture_patches.npz",
         meta="data/processed/texture_patches.json",
@@ -84,6 +90,7 @@ rule fig04_data:
         textures="data/processed/texture_patches.npz",
         seeds=expand("data/interim/textures/seeds/{family}.npy", family=FAMILIES),
         synth=expand("data/interim/textures/synth/{family}_0.npz", family=FAMILIES),
+        lib=lib("plots/data", "plots/style"),
     output:
         png=report("figures/fig04_data.png", caption="../report/fig04_data.rst", category="Data"),
         pdf="figures/fig04_data.pdf",
@@ -98,8 +105,26 @@ rule fig04_data:
         "../scripts/fig04_data.py"
 
 
+rule data_metrics:
+    input:
+        natural="data/processed/natural_patches.json",
+        textures="data/processed/texture_patches.json",
+        synth=rules.texture_patches.input.synth,
+        lib=lib("data/summary"),
+    output:
+        "results/metrics/data.json",
+    log:
+        "logs/data/data_metrics.log",
+    conda:
+        ENV
+    threads: 1
+    script:
+        "../scripts/data_metrics.py"
+
+
 rule data_all:
     input:
         "data/processed/natural_patches.npz",
         "data/processed/texture_patches.npz",
+        "results/metrics/data.json",
         "figures/fig04_data.png",

@@ -3,7 +3,7 @@
 import numpy as np
 
 from tdvae_am.data.images import load_texture_seed
-from tdvae_am.data.textures import prepare_seed
+from tdvae_am.data.synthesis import prepare_seed
 from tdvae_am.logs import setup_job_logging
 
 log = setup_job_logging(snakemake.log[0])

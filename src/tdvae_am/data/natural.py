@@ -39,7 +39,8 @@ def build_natural_patches(
             "reflect_pad": wcfg["pad"],
         },
         "normalization": {"scale": scale, "target_std": wcfg["target_std"], "raw_train_std": raw_std},
-        "split_rule": "disjoint column bands of each image, fractions " + str(nat["split_fractions"]),
+        "split_rule": f"random disjoint {2 * config['patch_size']}px tiles of each image per split, "
+        f"fractions {nat['split_fractions']}",
         "seed": config["seed"],
         "std": {k: float(v.std()) for k, v in arrays.items()},
     }

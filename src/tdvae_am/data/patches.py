@@ -17,28 +17,43 @@ import numpy as np
 SPLITS = ("train", "val", "test")
 
 
-def random_crops(
-    image: np.ndarray, n: int, size: int, rng: np.random.Generator,
-    col_range: tuple[int, int] | None = None,
-) -> np.ndarray:
-    """``n`` random ``size`` x ``size`` crops of ``image`` (vectorized gather).
+def split_tiles(
+    shape: tuple[int, int], tile: int, fractions: tuple[float, float, float], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Assign the ``tile`` x ``tile`` blocks of an image to the splits at random.
 
-    ``col_range`` restricts the crops to columns [start, stop) of the image.
+    Returns, per split, the (row, col) corners of its tiles; the proportions of tiles
+    follow ``fractions`` (rounded), and pixels beyond the last whole tile are unused.
     """
-    h, w = image.shape
-    c0, c1 = col_range if col_range is not None else (0, w)
-    if h < size or c1 - c0 < size:
-        raise ValueError(f"region {h}x{c1 - c0} is smaller than the {size}px patch")
-    rows = rng.integers(0, h - size + 1, n)
-    cols = rng.integers(c0, c1 - size + 1, n)
+    rows, cols = shape[0] // tile, shape[1] // tile
+    corners = np.stack(np.meshgrid(np.arange(rows) * tile, np.arange(cols) * tile, indexing="ij"), -1)
+    corners = corners.reshape(-1, 2)[rng.permutation(rows * cols)]
+    bounds = np.round(np.cumsum((0.0,) + tuple(fractions)) / sum(fractions) * len(corners)).astype(int)
+    return {s: corners[bounds[i]: bounds[i + 1]] for i, s in enumerate(SPLITS)}
+
+
+def gather_crops(image: np.ndarray, rows: np.ndarray, cols: np.ndarray, size: int) -> np.ndarray:
+    """The ``size`` x ``size`` crops of ``image`` with top-left corners (rows, cols)."""
     offs = np.arange(size)
-    return image[(rows[:, None, None] + offs[None, :, None]), (cols[:, None, None] + offs[None, None, :])]
+    return image[rows[:, None, None] + offs[None, :, None], cols[:, None, None] + offs[None, None, :]]
 
 
-def split_columns(width: int, fractions: tuple[float, float, float]) -> dict[str, tuple[int, int]]:
-    """Disjoint column bands of an image for each split, in proportion to ``fractions``."""
-    bounds = np.round(np.cumsum((0.0,) + tuple(fractions)) / sum(fractions) * width).astype(int)
-    return {s: (int(bounds[i]), int(bounds[i + 1])) for i, s in enumerate(SPLITS)}
+def crops_in_tiles(
+    image: np.ndarray, corners: np.ndarray, tile: int, n: int, size: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``n`` random ``size`` x ``size`` crops lying inside tiles of ``image``."""
+    pick = corners[rng.integers(0, len(corners), n)]
+    rows = pick[:, 0] + rng.integers(0, tile - size + 1, n)
+    cols = pick[:, 1] + rng.integers(0, tile - size + 1, n)
+    return gather_crops(image, rows, cols, size)
+
+
+def random_crops(image: np.ndarray, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` random ``size`` x ``size`` crops anywhere in ``image``."""
+    h, w = image.shape
+    if h < size or w < size:
+        raise ValueError(f"image {h}x{w} is smaller than the {size}px patch")
+    return gather_crops(image, rng.integers(0, h - size + 1, n), rng.integers(0, w - size + 1, n), size)
 
 
 def allocate(total: int, weights: np.ndarray) -> np.ndarray:
@@ -51,25 +66,26 @@ def allocate(total: int, weights: np.ndarray) -> np.ndarray:
 
 def cut_split_patches(
     images: dict[str, np.ndarray], counts: dict[str, int], size: int,
-    fractions: tuple[float, float, float], rng: np.random.Generator,
+    fractions: tuple[float, float, float], rng: np.random.Generator, tile: int | None = None,
 ) -> dict[str, np.ndarray]:
-    """Patches for each split, cut from disjoint column bands of every image.
+    """Patches for each split, cut from disjoint random tiles of every image.
 
-    Each image contributes in proportion to the area of its band, so no pixel is shared
-    between splits.
+    Every image is divided into ``tile`` x ``tile`` blocks (default ``2 * size``), each
+    block belongs to one split, and a patch never leaves its block, so no pixel is shared
+    between splits while every split samples all images everywhere. Each image
+    contributes in proportion to its number of tiles in the split.
     """
+    tile = tile or 2 * size
+    tiles = {k: split_tiles(img.shape, tile, fractions, rng) for k, img in sorted(images.items())}
     out = {}
     for split in SPLITS:
-        bands = {k: split_columns(img.shape[1], fractions)[split] for k, img in images.items()}
-        usable = {k: b for k, b in bands.items() if b[1] - b[0] >= size and images[k].shape[0] >= size}
-        if not usable:
-            raise ValueError(f"no image has a {split} band wide enough for {size}px patches")
-        names = sorted(usable)
-        areas = np.array([(usable[k][1] - usable[k][0]) * images[k].shape[0] for k in names])
-        per_image = allocate(counts[split], areas)
-        out[split] = np.concatenate(
-            [random_crops(images[k], m, size, rng, usable[k]) for k, m in zip(names, per_image)]
-        )[rng.permutation(counts[split])].astype(np.float32)
+        names = [k for k in tiles if len(tiles[k][split])]
+        if not names:
+            raise ValueError(f"no image has a {tile}px tile for the {split} split")
+        per_image = allocate(counts[split], np.array([len(tiles[k][split]) for k in names]))
+        out[split] = np.concatenate([
+            crops_in_tiles(images[k], tiles[k][split], tile, m, size, rng) for k, m in zip(names, per_image)
+        ])[rng.permutation(counts[split])].astype(np.float32)
     return out
 
 

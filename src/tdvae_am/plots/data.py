@@ -17,7 +17,7 @@ def data_figure(
     families = list(seeds)
     n_cols = max(2 + n_texture, n_natural // 2)
     fig = plt.figure(figsize=(1.3 * n_cols, 1.4 * (2 + len(families)) + 0.6))
-    grid = fig.add_gridspec(2 + len(families), n_cols, hspace=0.45, wspace=0.1)
+    grid = fig.add_gridspec(2 + len(families), n_cols, hspace=0.6, wspace=0.1)
     for i in range(min(n_natural, 2 * n_cols)):
         ax = fig.add_subplot(grid[i // n_cols, i % n_cols])
         show_image(ax, natural[i])
