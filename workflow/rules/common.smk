@@ -40,12 +40,12 @@ N_TEXTURE_IMAGES = config["textures"]["n_images"]
 
 
 def lib(*modules):
-    """Library source files a rule uses, as inputs: Snakemake's code trigger sees only the
+    """Library source files a job uses, given as inputs. Snakemake's code trigger sees only the
     script, so an edited library module re-runs the jobs that import it (and, through
     DVC's deps on src/, `dvc repro` reaches them)."""
     return [f"src/tdvae_am/{m}.py" for m in modules]
 
 
 def section(*keys):
-    """The config sub-dicts a rule depends on, as a params value (re-run trigger)."""
+    """The config sub-dicts a job depends on, as a params value (re-run trigger)."""
     return {k: config[k] for k in keys}
