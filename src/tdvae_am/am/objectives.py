@@ -1,0 +1,115 @@
+"""R_obj: regularizers added to the maximized objective of every chain.
+
+The objective of chain n is ``mean_s a(R_pre(x_ns)) + sum_k sign_k * w_k * value_k(x_n)``
+where ``x_n`` are the chain's samples before R_pre. Each term's ``value`` is oriented
+so that a larger value is better *before* the sign:
+
+========== ========================================= ========================================
+name       value (per chain, mean over samples)      options
+========== ========================================= ========================================
+elbo       ELBO(x), log-likelihood lower bound        weight, sign
+tv         -TV(x), isotropic total variation          weight
+lp         -||x||_p                                  weight, p
+diversity  D(samples), see ``diversity.py``           weight, metric, linkage
+========== ========================================= ========================================
+
+The ELBO sign is explicit: ``sign="paper_intent"`` (default) maximizes
+``activation + w * ELBO``, the likelihood regularizer the paper describes;
+``sign="original_code_bug"`` maximizes ``activation - w * ELBO`` as the original notebooks
+did (they minimized ``-activation + ELBO``), which pushes images toward *low* likelihood.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from .diversity import Diversity
+from .errors import AMError
+from .filters import total_variation
+from .schedules import as_schedule
+
+ELBO_SIGNS = {"paper_intent": 1.0, "original_code_bug": -1.0}
+
+
+class ELBOTerm:
+    """``sign * weight * ELBO(x)``; needs ``run_am(elbo=...)``."""
+
+    name = "elbo"
+
+    def __init__(self, weight=1.0, sign="paper_intent"):
+        if sign not in ELBO_SIGNS:
+            raise AMError(f"unknown ELBO sign {sign!r}; known: {sorted(ELBO_SIGNS)}")
+        self.weight, self.sign, self.sign_name = as_schedule(weight), ELBO_SIGNS[sign], sign
+
+    def value(self, x: torch.Tensor, elbo: Callable | None) -> torch.Tensor:
+        if elbo is None:
+            raise AMError("the 'elbo' objective term needs an elbo(x) callable: run_am(..., elbo=...)")
+        return evaluate_elbo(elbo, x)
+
+
+class TotalVariationTerm:
+    """``-weight * TV(x)``, TV as in :func:`tdvae_am.am.filters.total_variation`."""
+
+    name = "tv"
+
+    def __init__(self, weight=0.01):
+        self.weight, self.sign = as_schedule(weight), 1.0
+
+    def value(self, x: torch.Tensor, elbo) -> torch.Tensor:
+        return -total_variation(x).mean(1)
+
+
+class LpNorm:
+    """``-weight * ||x||_p`` per image."""
+
+    name = "lp"
+
+    def __init__(self, weight=0.01, p=2.0):
+        if not p > 0:
+            raise AMError(f"lp norm needs p > 0, got {p}")
+        self.weight, self.p, self.sign = as_schedule(weight), float(p), 1.0
+
+    def value(self, x: torch.Tensor, elbo) -> torch.Tensor:
+        return -torch.linalg.vector_norm(x, ord=self.p, dim=(-2, -1)).mean(1)
+
+
+OBJ = {"elbo": ELBOTerm, "tv": TotalVariationTerm, "lp": LpNorm, "diversity": Diversity}
+
+
+def evaluate_elbo(elbo: Callable, x: torch.Tensor) -> torch.Tensor:
+    """ELBO of samples (N, S, H, W) averaged per chain, shape (N,).
+
+    Raises
+    ------
+    AMError
+        If ``elbo`` does not return one value per image.
+    """
+    values = elbo(x.reshape(-1, *x.shape[-2:]))
+    if not isinstance(values, torch.Tensor) or values.shape != (x.shape[0] * x.shape[1],):
+        got = tuple(values.shape) if isinstance(values, torch.Tensor) else type(values).__name__
+        raise AMError(f"elbo(x) must return shape ({x.shape[0] * x.shape[1]},), got {got}")
+    return values.reshape(x.shape[:2]).mean(1)
+
+
+class ObjectiveStage:
+    """R_obj: the weighted sum of the listed terms per chain."""
+
+    def __init__(self, terms: list):
+        names = [term.name for term in terms]
+        if len(set(names)) != len(names):
+            raise AMError(f"each objective term may appear once, got {names}")
+        self.terms = terms
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def __call__(self, x: torch.Tensor, t: int, n_steps: int, elbo: Callable | None):
+        """Return the weighted total (N,) and the raw value of each term, {name: (N,)}."""
+        total = torch.zeros(x.shape[0], device=x.device)
+        raw = {}
+        for term in self.terms:
+            raw[term.name] = term.value(x, elbo)
+            total = total + term.sign * term.weight(t, n_steps) * raw[term.name]
+        return total, raw

@@ -1,0 +1,251 @@
+"""The AM loop: one step function with the paper's four regularization stages.
+
+One step (paper Sec. 2.2 / 3.4) is
+
+    x <- R_post( x + R_grad( e1 * d a(R_pre(x)) / dx ) + e2 * d R_obj(x) / dx )
+
+where x stands for the parameters of the parametrization, e1 and e2 are the optimizer's
+learning rate (times each R_obj weight), and the optimizer may rescale the summed
+gradient (RMSprop, Adam, MEI). All units x restarts x samples of a run share one forward
+and one backward pass per step; the objective of a batch element is the activation of
+its own chain's unit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .config import RunSpec, parse_config
+from .errors import AMError
+from .objectives import evaluate_elbo
+from .optimizers import make_optimizer
+from .parametrizations import Parametrization, Setup
+from .result import AMResult
+from .selector import check_output, check_units, max_other_activation, own_activation
+from .tracking import Tracker
+
+
+@dataclass
+class AMState:
+    """Everything that changes or is bound during one run."""
+
+    param: Parametrization
+    activation: Callable
+    elbo: Callable | None
+    units: torch.Tensor
+    chain_units: torch.Tensor
+    generator: torch.Generator
+    tracker: Tracker
+    optimizer: torch.optim.Optimizer | None = None
+    scheduler: object = None
+
+
+def _describe(bad: torch.Tensor, n_restarts: int, units: torch.Tensor) -> str:
+    chains = torch.nonzero(bad).flatten().tolist()[:5]
+    return ", ".join(f"unit {units[c // n_restarts].item()} restart {c % n_restarts}" for c in chains)
+
+
+class AMRun:
+    """A configured AM method, ready to run on any model.
+
+    Parameters
+    ----------
+    spec : RunSpec
+        From :func:`tdvae_am.am.config.parse_config`; see :func:`build_run`.
+    """
+
+    def __init__(self, spec: RunSpec):
+        self.spec = spec
+
+    def step(self, s: AMState, t: int) -> None:
+        """One AM step: ``x <- R_post(x + R_grad(e1 da(R_pre(x))/dx) + e2 dR_obj(x)/dx)``."""
+        spec, n = self.spec, self.spec.steps
+        names, params = zip(*s.param.named_parameters())
+        x = s.param(s.generator)                                        # samples (N, S, H, W)
+        x_pre = spec.pre(x, t, n, s.generator)                          # R_pre
+        out = s.activation(x_pre.reshape(-1, *x.shape[-2:]))            # a(.)
+        if t == 0:
+            self._check_model(out, x, s)
+        sample_units = s.chain_units.repeat_interleave(x.shape[1])
+        act = own_activation(out, sample_units).reshape(x.shape[:2]).mean(1)
+        reg, raw = spec.obj(x, t, n, s.elbo)                            # R_obj
+        self._check_finite(act, reg, t, s)
+        if spec.grad:
+            g_act = torch.autograd.grad(act.sum(), params, retain_graph=reg.requires_grad, allow_unused=True)
+            g_act = [spec.grad(g, t, n) if g is not None and name in s.param.image_params else g
+                     for name, g in zip(names, g_act)]                  # R_grad
+            g_reg = (torch.autograd.grad(reg.sum(), params, allow_unused=True) if reg.requires_grad
+                     else [None] * len(params))
+            grads = [a if b is None else b if a is None else a + b for a, b in zip(g_act, g_reg)]
+        else:
+            grads = torch.autograd.grad((act + reg).sum(), params, allow_unused=True)
+        self._record(s, t, out, sample_units, x, act, reg, raw)
+        for p, g in zip(params, grads):
+            p.grad = None if g is None else -g
+        s.optimizer.step()
+        if s.scheduler is not None:
+            s.scheduler.step()
+        spec.post(s.param.post_targets(), t, n)                         # R_post
+        s.param.project_()
+
+    def _check_model(self, out, x, s: AMState) -> None:
+        check_output(out, x.shape[0] * x.shape[1], s.units)
+        if not out.requires_grad or torch.autograd.grad(out.sum(), x, retain_graph=True, allow_unused=True)[0] is None:
+            raise AMError("activation(x) is not differentiable with respect to its input x: "
+                          "its output has no gradient path back to x (detached or non-torch model)")
+
+    def _check_finite(self, act, reg, t: int, s: AMState) -> None:
+        n_restarts = len(s.chain_units) // len(s.units)
+        for what, value in (("activation", act), ("R_obj term", reg)):
+            bad = ~torch.isfinite(value.detach())
+            if bad.any():
+                raise AMError(f"non-finite (NaN or inf) {what} at iteration {t} for "
+                              f"{_describe(bad, n_restarts, s.units)}")
+
+    @torch.no_grad()
+    def _record(self, s: AMState, t, out, sample_units, x, act, reg, raw) -> None:
+        shape = x.shape[:2]
+        values = {"objective": act + reg, "activation": act,
+                  "max_other": max_other_activation(out, sample_units).reshape(shape).mean(1)}
+        values.update(raw)
+        if "elbo" not in raw and s.elbo is not None and self.spec.track_elbo:
+            values["elbo"] = evaluate_elbo(s.elbo, x.detach())
+        values.update(s.param.stats())
+        s.tracker.record(t, values, s.param.images())
+
+    @torch.no_grad()
+    def _evaluate(self, s: AMState, images: torch.Tensor) -> tuple:
+        """Clean own-unit and largest other-unit activation of (N, K, H, W), each (N,)."""
+        out = s.activation(images.reshape(-1, *images.shape[-2:]))
+        check_output(out, images.shape[0] * images.shape[1], s.units)
+        rows = s.chain_units.repeat_interleave(images.shape[1])
+        own = own_activation(out, rows).reshape(images.shape[:2]).mean(1)
+        other = max_other_activation(out, rows).reshape(images.shape[:2]).mean(1)
+        return own, other
+
+    def run(self, activation: Callable, units: Sequence[int], *, elbo: Callable | None = None,
+            decode: Callable | None = None, n_restarts: int = 1, seed: int = 0, device="cpu",
+            init=None, progress: bool | None = None) -> AMResult:
+        """Run AM for every unit x restart in one batch.
+
+        Parameters
+        ----------
+        activation : callable
+            ``activation(x (B, H, W)) -> (B, n_units)``, differentiable in ``x``.
+        units : sequence of int
+            Indices of the studied units of that layer.
+        elbo : callable, optional
+            ``elbo(x (B, H, W)) -> (B,)``, for the ``elbo`` objective term and tracking.
+        decode : callable, optional
+            ``decode(z, sample: bool) -> (B, H, W)``, for the generator parametrization.
+        n_restarts : int
+            Independent random restarts per unit.
+        seed : int
+            Seeds the run's ``torch.Generator`` and, inside the run only, the global
+            torch RNG that the callables may use, so a run is reproducible.
+        device : str or torch.device
+        init : array-like (n_units, ...), optional
+            Initial value of the parametrization's main parameter (pixel images,
+            distribution mean, transformation input, or generator code), shared by the
+            restarts of a unit.
+        progress : bool, optional
+            Show a progress bar (default: the config's ``progress``).
+
+        Returns
+        -------
+        AMResult
+
+        Raises
+        ------
+        AMError
+            On an empty or unknown unit list, a non-differentiable model, a non-finite
+            activation, or an invalid configuration.
+        """
+        spec = self.spec
+        unit_idx = check_units(units)
+        if not isinstance(n_restarts, int) or n_restarts < 1:
+            raise AMError(f"n_restarts must be a positive integer, got {n_restarts!r}")
+        device = torch.device(device)
+        started = time.perf_counter()
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(seed)
+            generator = torch.Generator(device=device).manual_seed(seed)
+            unit_idx = unit_idx.to(device)
+            chain_units = unit_idx.repeat_interleave(n_restarts)
+            setup = Setup(len(unit_idx), n_restarts, spec.shape, chain_units, generator, device,
+                          spec.budget, decode)
+            cls, options = spec.parametrization
+            param = cls(setup, **options)
+            if init is not None:
+                param.set_init(init)
+            if spec.grad and not param.image_params:
+                raise AMError(f"R_grad filters need an image-shaped parameter; {type(param).__name__} has none")
+            if spec.post and not param.post_targets():
+                raise AMError(f"R_post operations need an image-shaped parameter; {type(param).__name__} has none")
+            state = AMState(param, activation, elbo, unit_idx, chain_units, generator, Tracker(len(chain_units)))
+            if spec.steps:
+                state.optimizer, state.scheduler = make_optimizer(spec.optimizer, list(param.parameters()),
+                                                                  spec.steps)
+            show = spec.progress if progress is None else progress
+            for t in tqdm(range(spec.steps), disable=not show, desc="AM"):
+                self.step(state, t)
+            result = self._finish(state, n_restarts, seed, device)
+        result.summary["elapsed_s"] = time.perf_counter() - started
+        return result
+
+    def _finish(self, s: AMState, n_restarts: int, seed: int, device) -> AMResult:
+        u, r = len(s.units), n_restarts
+        with torch.no_grad():
+            images = s.param.images()
+            samples = s.param(s.generator)
+            if s.tracker.best_images is None:  # no steps: the initial images are the best
+                best_images, best_step = images, torch.zeros(u * r, dtype=torch.long)
+            else:
+                best_images, best_step = s.tracker.best_images, s.tracker.best_step
+            final, final_other = self._evaluate(s, images)
+            best, best_other = self._evaluate(s, best_images)
+            final_elbo = evaluate_elbo(s.elbo, images) if s.elbo is not None else None
+        traces = s.tracker.arrays()
+        act_trace = traces.get("activation", np.zeros((0, u * r)))
+        flags = self.spec.success.evaluate(act_trace, final.cpu().numpy(), final_other.cpu().numpy())
+
+        def grid(a) -> np.ndarray:
+            a = a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
+            return a.reshape(u, r, *a.shape[1:])
+
+        summary = {
+            "units": s.units.tolist(), "n_restarts": r, "seed": seed, "device": str(device),
+            "n_steps": self.spec.steps,
+            "final_activation": grid(final).tolist(), "final_max_other": grid(final_other).tolist(),
+            "best_activation": grid(best).tolist(), "best_max_other": grid(best_other).tolist(),
+            "best_step": grid(best_step).tolist(),
+            "final_elbo": None if final_elbo is None else grid(final_elbo).tolist(),
+            **{k: grid(v).tolist() for k, v in flags.items()},
+            "success_rate": float(np.mean(flags["success"])),
+            "success_rule": self.spec.success.to_dict(),
+        }
+        return AMResult(
+            units=s.units.cpu().numpy(),
+            images=grid(images), best_images=grid(best_images), samples=grid(samples),
+            traces={k: v.reshape(v.shape[0], u, r) for k, v in traces.items()},
+            params={k: grid(v) for k, v in s.param.exported().items()},
+            summary=summary, config=self.spec.config)
+
+
+def build_run(config: dict) -> AMRun:
+    """Build a configured AM method from a plain config dict (see :mod:`tdvae_am.am`)."""
+    return AMRun(parse_config(config))
+
+
+def run_am(activation: Callable, units: Sequence[int], config: dict, *, elbo: Callable | None = None,
+           decode: Callable | None = None, n_restarts: int = 1, seed: int = 0, device="cpu",
+           init=None, progress: bool | None = None) -> AMResult:
+    """Build the method from ``config`` and run it; see :meth:`AMRun.run`."""
+    return build_run(config).run(activation, units, elbo=elbo, decode=decode, n_restarts=n_restarts,
+                                 seed=seed, device=device, init=init, progress=progress)

@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+from am_toys import SHAPE, LinearDecoder, LinearUnits, unit_weights
+
+from tdvae_am.am import build_run, load_config, parse_config, run_am
+from tdvae_am.am.config import DEFAULTS
+
+EXAMPLES = {
+    "pixel": {"parametrization": {"name": "pixel", "n_samples": 2}, "pre": [{"name": "jitter", "shift": 3}],
+              "grad": [{"name": "fourier", "exponent": 0.05}], "optimizer": {"name": "rmsprop", "lr": 0.01},
+              "obj": [{"name": "diversity", "metric": "correlation", "weight": 0.1}]},
+    "distribution": {"parametrization": {"name": "distribution", "family": "laplace", "n_samples": 8, "std": 0.6,
+                                         "learn_std": True},
+                     "grad": [{"name": "fourier", "exponent": 0.5}],
+                     "optimizer": {"name": "adam", "lr": 0.01,
+                                   "schedule": {"name": "step", "step_size": 2, "gamma": 0.5}}},
+    "transformation": {"parametrization": {"name": "transformation", "kernel_size": 9}, "obj": [{"name": "elbo"}],
+                       "grad": [{"name": "fourier", "exponent": 0.4}], "optimizer": {"name": "adam", "lr": 0.01}},
+    "transformation_distribution": {"parametrization": {"name": "transformation_distribution", "kernel_size": 11,
+                                                        "n_samples": 8, "std": 0.6},
+                                    "optimizer": {"name": "mei", "lr": 0.1}},
+    "generator": {"parametrization": {"name": "generator", "dim": 8, "init": "onehot", "value": 5.0}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_example_configs_run(name):
+    config = {**EXAMPLES[name], "shape": list(SHAPE), "steps": 3, "budget": {"norm": "std", "value": 1.0}}
+    result = run_am(LinearUnits(unit_weights(3)), [0, 2], config, n_restarts=2, seed=0,
+                    elbo=lambda x: -(x**2).sum(dim=(1, 2)), decode=LinearDecoder(8, SHAPE))
+    assert result.images.shape[:2] == (2, 2)
+    assert result.traces["activation"].shape == (3, 2, 2)
+    assert result.config["parametrization"] == config["parametrization"]
+
+
+def test_defaults_are_filled_and_config_is_not_mutated():
+    config = {"steps": 4}
+    spec = parse_config(config)
+    assert config == {"steps": 4}
+    assert spec.config == {**DEFAULTS, "steps": 4}
+    assert spec.shape == (40, 40) and spec.steps == 4
+
+
+def test_yaml_config_equals_dict_config(tmp_path):
+    text = """
+shape: [16, 16]
+steps: 4
+budget: {norm: l2, value: 1.0}
+pre:
+  - {name: jitter, shift: 2}
+post:
+  - name: blur
+    sigma: {schedule: linear, start: 1.0, end: 0.0}
+optimizer: {name: adam, lr: 0.05, betas: [0.9, 0.99]}
+"""
+    path = tmp_path / "am.yaml"
+    path.write_text(text)
+    from_file, from_text = load_config(path), load_config(text)
+    assert from_file == from_text == load_config(str(path))
+    units = LinearUnits(unit_weights(2))
+    a = build_run(from_file).run(units, [0, 1], seed=3)
+    b = run_am(units, [0, 1], dict(from_text), seed=3)
+    np.testing.assert_array_equal(a.images, b.images)

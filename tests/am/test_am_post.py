@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+import torch
+from skimage.restoration import denoise_tv_chambolle
+
+from tdvae_am.am.filters import bilateral_filter, gaussian_blur, total_variation, tv_denoise
+from tdvae_am.am.fourier import high_frequency_power
+from tdvae_am.am.post import Blur, Clip, PostNormalize, PostStage
+from tdvae_am.am.schedules import as_schedule
+
+
+def _noisy_step(seed=0):
+    clean = torch.zeros(16, 16)
+    clean[:, 8:] = 1.0
+    noise = 0.1 * torch.randn(16, 16, generator=torch.Generator().manual_seed(seed))
+    return clean, clean + noise
+
+
+def test_gaussian_blur_keeps_constants_and_lowers_high_frequencies():
+    torch.testing.assert_close(gaussian_blur(torch.full((2, 8, 8), 3.0), 1.5), torch.full((2, 8, 8), 3.0))
+    noise = torch.randn(4, 16, 16)
+    assert torch.all(high_frequency_power(gaussian_blur(noise, 1.0)) < 0.3 * high_frequency_power(noise))
+    assert gaussian_blur(noise, 0.0) is noise
+
+
+def test_bilateral_filter_removes_noise_but_keeps_the_edge():
+    clean, noisy = _noisy_step()
+    bilateral = bilateral_filter(noisy, sigma_spatial=1.5, sigma_color=0.3)
+    blurred = gaussian_blur(noisy, 1.5)
+    assert bilateral[:, 1:6].std() < 0.5 * noisy[:, 1:6].std()
+    edge = lambda x: (x[:, 8] - x[:, 7]).mean()  # noqa: E731
+    assert edge(bilateral) > 0.9 and edge(blurred) < 0.5
+
+
+def test_tv_denoise_matches_scikit_image_and_lowers_total_variation():
+    clean, noisy = _noisy_step()
+    ours = tv_denoise(noisy, 0.1, n_iter=300)
+    reference = denoise_tv_chambolle(noisy.numpy(), weight=0.1, max_num_iter=300, eps=1e-8)
+    np.testing.assert_allclose(ours.numpy(), reference, atol=0.01)
+    assert total_variation(ours) < 0.5 * total_variation(noisy)
+    assert (ours - clean).norm() < (noisy - clean).norm()
+
+
+def test_post_stage_clips_normalizes_and_follows_schedules():
+    x = 5 * torch.randn(2, 3, 8, 8)
+    target = x.clone()
+    PostStage([Clip(min=-1.0, max=2.0)])([target], 0, 1)
+    assert target.min() == -1.0 and target.max() == 2.0
+    PostStage([PostNormalize(norm="std", value=0.5)])([target], 0, 1)
+    torch.testing.assert_close(target.std(dim=(-2, -1)), torch.full((2, 3), 0.5))
+    blur = Blur(sigma={"schedule": "linear", "start": 2.0, "end": 0.0})
+    assert not torch.allclose(blur(x, 0, 5), x)
+    assert torch.equal(blur(x, 4, 5), x)
+
+
+def test_schedules():
+    assert as_schedule(2)(7, 10) == 2.0
+    assert as_schedule({"schedule": "linear", "start": 1, "end": 0})(5, 11) == pytest.approx(0.5)
+    assert as_schedule({"schedule": "geometric", "start": 1, "end": 0.01})(5, 11) == pytest.approx(0.1)
+    step = as_schedule({"schedule": "step", "values": [3, 2, 1], "milestones": [10, 20]})
+    assert [step(t, 30) for t in (0, 9, 10, 25)] == [3, 3, 2, 1]
+
+
+def test_post_blur_lowers_high_frequency_power_of_the_result(slow_pixel_am):
+    plain, blurred = slow_pixel_am(), slow_pixel_am(post=[{"name": "blur", "sigma": 0.7}])
+    assert high_frequency_power(blurred).mean() < 0.5 * high_frequency_power(plain).mean()
+
+
+@pytest.mark.parametrize("op", [{"name": "tv", "weight": 0.02},
+                                {"name": "bilateral", "sigma_spatial": 1.0, "sigma_color": 0.05}])
+def test_post_denoisers_lower_total_variation_of_the_result(slow_pixel_am, op):
+    assert total_variation(slow_pixel_am(post=[op])).mean() < 0.7 * total_variation(slow_pixel_am()).mean()
+
+
+def test_post_clip_bounds_the_result_without_budget(slow_pixel_am):
+    images = slow_pixel_am(budget=None, post=[{"name": "clip", "min": -0.05, "max": 0.05}])
+    assert images.abs().max() <= 0.05
+    assert slow_pixel_am(budget=None).abs().max() > 0.1

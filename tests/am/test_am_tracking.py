@@ -1,0 +1,55 @@
+import numpy as np
+import torch
+from am_toys import LinearUnits, pixel_config, unit_weights
+
+from tdvae_am.am import run_am
+from tdvae_am.am.tracking import SuccessRule
+
+T = 100
+
+
+def _flags(trace, final, other, **rule):
+    out = SuccessRule(**rule).evaluate(np.asarray(trace, dtype=float)[:, None],
+                                       np.array([final], dtype=float), np.array([other], dtype=float))
+    return {k: bool(v[0]) for k, v in out.items()}
+
+
+def test_success_rule_cases():
+    t = np.arange(T)
+    saturating = 5 * (1 - np.exp(-t / 10))
+    assert _flags(saturating, 5.0, 1.0)["success"]
+    rising = 0.05 * t
+    assert not _flags(rising, 5.0, 1.0)["converged"]
+    oscillating = 2.5 + 2.5 * np.sign(np.sin(t))
+    assert not _flags(oscillating, 5.0, 1.0)["converged"]
+    low = _flags(0.5 * (1 - np.exp(-t / 10)), 0.5, 0.0)
+    assert low["converged"] and not low["high"] and not low["success"]
+    crowded = _flags(saturating, 5.0, 4.0)
+    assert not crowded["others_low"] and not crowded["success"]
+    assert _flags(saturating, 5.0, 4.0, other_ratio=0.9)["success"]
+    assert not _flags(saturating[:3], 5.0, 1.0)["converged"]
+
+
+def test_traces_track_own_and_other_units():
+    units = LinearUnits(unit_weights(3))
+    result = run_am(units, [0, 2], pixel_config(steps=20), n_restarts=2, seed=0)
+    assert {"objective", "activation", "max_other", "image_mean", "image_std", "hf_power"} <= set(result.traces)
+    assert all(v.shape == (20, 2, 2) for v in result.traces.values())
+    images = torch.as_tensor(result.images[:, :, 0]).reshape(4, -1)
+    out = units(images.reshape(4, 16, 16))
+    own = out[[0, 1, 2, 3], [0, 0, 2, 2]]
+    other = torch.stack([out[:2, 1:].max(1).values, out[2:, :2].max(1).values]).flatten()
+    np.testing.assert_allclose(np.ravel(result.summary["final_activation"]), own.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(np.ravel(result.summary["final_max_other"]), other.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(result.traces["image_std"][-1], 1 / 16, rtol=0.05)  # unit L2 norm on 256 pixels
+    assert result.traces["objective"].shape == result.traces["activation"].shape
+    np.testing.assert_allclose(result.traces["objective"], result.traces["activation"])  # no R_obj terms
+    assert set(result.summary) >= {"converged", "high", "others_low", "success", "success_rate", "success_rule"}
+
+
+def test_elbo_is_tracked_when_given():
+    units = LinearUnits(unit_weights(1))
+    elbo = lambda x: -(x**2).sum(dim=(-2, -1))  # noqa: E731
+    result = run_am(units, [0], pixel_config(steps=5, budget=None), elbo=elbo, seed=0)
+    assert result.traces["elbo"].shape == (5, 1, 1)
+    assert np.all(np.diff(result.traces["elbo"][:, 0, 0]) < 0)        # growing images, falling likelihood
