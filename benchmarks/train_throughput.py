@@ -1,0 +1,98 @@
+"""Training throughput of the TDVAE on CPU against a dense-matmul bound measured in the same run.
+
+The full training step (batch sampling, ELBO, backward, Adam, logging bookkeeping and the
+small validation pass at each log) is timed by the trainer itself (``samples_per_s`` of
+``metrics.csv``, total samples over total time). The bound is the time of the matrix
+products of one step at the same shapes (best of several runs, before and after
+training): for each Linear, ``addmm(b, X, W^T)`` forward and ``G W`` and ``G^T X``
+backward, 3x the forward FLOPs. Autograd skips ``G W`` of the first layer (the input
+needs no gradient); the ratio to that exact set of products is printed as well. The last
+line reads ``samples/s S bound B ratio R``.
+
+Usage: ``python benchmarks/train_throughput.py [--threads 2] [--batch 256] [--steps 60]``
+"""
+
+import argparse
+import csv
+import tempfile
+import time
+
+import torch
+from torch import nn
+
+from tdvae_am.training import Trainer
+
+WARMUP = 10  # untimed steps
+
+
+def matmul_seconds(model: nn.Module, batch: int, repeats: int) -> tuple[float, float]:
+    """Best time of the forward and backward matmuls of one step, and of the first layer's ``G W``."""
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    args = [
+        (m.bias.detach().clone(), m.weight.detach().clone(), torch.randn(batch, m.in_features),
+         torch.randn(batch, m.out_features))
+        for m in linears
+    ]  # fmt: skip
+
+    def once():
+        for b, w, x, g in args:
+            torch.addmm(b, x, w.t())
+            torch.mm(g, w)
+            torch.mm(g.t(), x)
+
+    def first_input_grad():
+        torch.mm(args[0][3], args[0][1])
+
+    best = []
+    for fn in (once, first_input_grad):
+        fn()
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        best.append(min(times))
+    return best[0], best[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=60, help="timed steps (after the warm-up steps)")
+    parser.add_argument("--log-every", type=int, default=10)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    n = args.batch * 32
+    data = torch.randn(n, 40, 40)
+    config = {
+        "steps": WARMUP + args.steps, "batch_size": args.batch, "log_every": args.log_every, "checkpoint_every": 10**9,
+        "val_size": 64, "device": "cpu", "num_threads": args.threads, "progress": False, "warmup_end": 10**6,
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory() as out:
+        trainer = Trainer({"name": "tdvae"}, data, data[:64], out, config)
+        before = matmul_seconds(trainer.model, args.batch, repeats=5)
+        trainer.run(until=WARMUP)
+        trainer.run()
+        with open(trainer.paths["metrics.csv"], newline="") as f:
+            rows = [r for r in csv.DictReader(f) if int(r["step"]) > WARMUP]
+        after = matmul_seconds(trainer.model, args.batch, repeats=5)
+    bound, skipped = min(before[0], after[0]), min(before[1], after[1])
+
+    steps = [int(r["step"]) for r in rows]
+    intervals = [b - a for a, b in zip([WARMUP, *steps[:-1]], steps)]
+    seconds = sum(k * args.batch / float(r["samples_per_s"]) for k, r in zip(intervals, rows))
+    rate = sum(intervals) * args.batch / seconds
+    bound_rate = args.batch / bound
+    flops = 6 * sum(m.weight.numel() for m in trainer.model.modules() if isinstance(m, nn.Linear))
+    print(f"threads {args.threads} batch {args.batch} timed steps {sum(intervals)}")
+    print(f"step {seconds / sum(intervals) * 1e3:.1f} ms, matmul bound {bound * 1e3:.1f} ms "
+          f"({flops * args.batch / bound / 1e9:.0f} GFLOP/s, {flops / 1e6:.0f} MFLOP per sample)")  # fmt: skip
+    print(f"ratio to the products autograd runs (without the first layer's input gradient) "
+          f"{rate / (args.batch / (bound - skipped)):.3f}")  # fmt: skip
+    print(f"samples/s {rate:.1f} bound {bound_rate:.1f} ratio {rate / bound_rate:.3f}")
+
+
+if __name__ == "__main__":
+    main()
