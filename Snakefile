@@ -15,9 +15,13 @@ configfile: "params.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/units.smk"
 
 
 rule all:
     input:
         rules.data_all.input,
+        rules.train_all.input,
+        rules.units_all.input,
     default_target: True

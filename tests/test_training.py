@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from tdvae_am.models import LatentVariableModel
-from tdvae_am.training import Trainer, TrainingConfig, epoch_permutation, train
+from tdvae_am.training import Trainer, TrainingConfig, epoch_permutation, reset_stale_run, train
 
 MODEL = {"name": "tdvae", "x_dim": 16, "z1_dim": 12, "z2_dim": 6, "h_dim": 20, "z2_hidden": [10, 8],
          "top_down": [8, 20], "z1_hidden": [20], "prior_hidden": [16]}  # fmt: skip
@@ -128,3 +128,24 @@ def test_resume_drops_a_metrics_row_cut_short(tmp_path, data):
         f.write("4,0.5,0.1")  # a kill while appending a row
     train(MODEL, *data, tmp_path / "cut", CONFIG)
     assert read_metrics(tmp_path / "straight") == read_metrics(tmp_path / "cut")
+
+
+def test_settings_from_workflow_config():
+    section = {"steps": 1000, "model_steps": {"chain": 400}, "batch_size": 32, "lr": 1e-3, "beta_z": 1.0,
+               "beta_y_start": 0.1, "beta_y_final": 1.25, "warmup": [0.1, 0.5], "log_every": 2000,
+               "checkpoint_every": 100, "val_size": 64, "threads": 1}
+    tdvae = TrainingConfig.from_workflow(section, "tdvae", seed=3, device="cpu")
+    chain = TrainingConfig.from_workflow(section, "chain", seed=3, device="cpu")
+    assert (tdvae.steps, tdvae.warmup_start, tdvae.warmup_end, tdvae.log_every) == (1000, 100, 500, 1000)
+    assert (chain.steps, chain.warmup_start, chain.warmup_end, chain.log_every) == (400, 40, 200, 400)
+    assert chain.beta_y(0) == pytest.approx(0.1) and chain.beta_y(200) == pytest.approx(1.25)
+    assert TrainingConfig.from_workflow({**section, "model_steps": None}, "chain", 0, "cpu").steps == 1000
+
+
+def test_stale_run_folder_is_reset(tmp_path):
+    assert not reset_stale_run(tmp_path, {"data": "a"})
+    (tmp_path / "checkpoint.pt").write_bytes(b"x")
+    (tmp_path / "metrics.csv").write_text("step\n")
+    assert reset_stale_run(tmp_path, {"data": "a"})
+    assert not reset_stale_run(tmp_path, {"data": "b"})
+    assert not (tmp_path / "checkpoint.pt").exists() and not (tmp_path / "metrics.csv").exists()

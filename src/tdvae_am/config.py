@@ -80,6 +80,12 @@ def check_config(config: dict, root: str | Path = ".") -> None:
     for key in ("n_train", "n_val", "n_test"):
         if config["natural"].get(key) is None:
             raise ConfigError(f"natural.{key}", "is null and the scale preset does not set it")
+    train = config.get("train", {})
+    for key in ("steps", "batch_size", "lr", "warmup", "log_every", "checkpoint_every"):
+        if key in train and train[key] is None:
+            raise ConfigError(f"train.{key}", "is null and the scale preset does not set it")
+    if train.get("warmup") and train["warmup"][0] > train["warmup"][1]:
+        raise ConfigError("train.warmup", f"start {train['warmup'][0]} is after end {train['warmup'][1]}")
     if tex["image_size"] % 2 ** tex["n_scales"]:
         raise ConfigError(
             "textures.image_size",

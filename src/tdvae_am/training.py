@@ -97,6 +97,20 @@ class TrainingConfig:
             raise ValueError(f"unknown training settings: {sorted(unknown)}")
         return cls(**config)
 
+    @classmethod
+    def from_workflow(cls, train: dict, model: str, seed: int, device: str) -> "TrainingConfig":
+        """Build from the workflow's ``train`` section (warm-up as fractions of the steps,
+        per-model step overrides in ``model_steps``)."""
+        steps = (train.get("model_steps") or {}).get(model, train["steps"])
+        start, end = train["warmup"]
+        return cls(
+            steps=steps, batch_size=train["batch_size"], lr=train["lr"], beta_z=train["beta_z"],
+            beta_y_start=train["beta_y_start"], beta_y_final=train["beta_y_final"],
+            warmup_start=round(start * steps), warmup_end=round(end * steps),
+            log_every=min(train["log_every"], steps), checkpoint_every=train["checkpoint_every"],
+            val_size=train["val_size"], seed=seed, device=device, num_threads=train["threads"],
+        )
+
     @property
     def beta_y(self) -> BetaWarmup:
         """The ``beta_y`` schedule."""
@@ -333,6 +347,26 @@ class Trainer:
         with open(self.paths["summary.json"], "w") as f:
             json.dump(summary, f, indent=2)
         return summary
+
+
+def reset_stale_run(out_dir, fingerprint: dict) -> bool:
+    """Keep ``out_dir``'s checkpoint only if it was made for the same ``fingerprint``.
+
+    ``fingerprint`` identifies what a checkpoint depends on (data checksum, model and
+    training settings). A folder with a different or missing fingerprint is emptied, so a
+    changed configuration starts afresh while an interrupted identical run resumes.
+    Returns True when a resumable checkpoint is kept.
+    """
+    out_dir = Path(out_dir)
+    path = out_dir / "fingerprint.json"
+    text = json.dumps(fingerprint, sort_keys=True)
+    if path.exists() and path.read_text() == text and (out_dir / "checkpoint.pt").exists():
+        return True
+    for name in ["checkpoint.pt", "metrics.csv", "model.pt", "summary.json"]:
+        (out_dir / name).unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return False
 
 
 def train(

@@ -37,6 +37,7 @@ config.update(_validated(config))
 ENV = "../envs/tdvae_am.yaml"
 FAMILIES = list(config["textures"]["seeds"])
 N_TEXTURE_IMAGES = config["textures"]["n_images"]
+MODELS = config["train"]["models"]
 
 
 def lib(*modules):

@@ -3,7 +3,7 @@
 
 rule natural_patches:
     input:
-        lib("config", "data/images", "data/whitening", "data/patches", "data/natural"),
+        lib("data/images", "data/whitening", "data/patches", "data/natural"),
     output:
         npz="data/processed/natural_patches.npz",
         meta="data/processed/natural_patches.json",
