@@ -49,10 +49,10 @@ def test_texture_parameter_reruns_texture_jobs_only(dvc_repo):
 def test_push_pull_roundtrip(dvc_repo, tmp_path):
     remote = tmp_path / "remote"
     run_tool(["dvc", "remote", "add", "-d", "shared", str(remote)], dvc_repo)
-    run_tool(["dvc", "push"], dvc_repo)
+    run_tool(["dvc", "push", "data"], dvc_repo)
     tracked = sorted(p for p in (dvc_repo / "data/processed").iterdir())
     before = {p.name: digest(p) for p in tracked}
     shutil.rmtree(dvc_repo / "data/processed")
     shutil.rmtree(dvc_repo / ".dvc/cache")
-    run_tool(["dvc", "pull"], dvc_repo)
+    run_tool(["dvc", "pull", "data"], dvc_repo)
     assert {p.name: digest(p) for p in sorted((dvc_repo / "data/processed").iterdir())} == before
