@@ -1,6 +1,7 @@
 """Replication of activation maximization on a Top-Down VAE of early vision.
 
-Phases (one rules file each): data -> train -> units -> am -> figures.
+Phases: data -> train -> units -> am -> figures (am.smk holds the last two).
+The AM experiments and their figures are declared in config/experiments.yaml.
 `snakemake --cores all` runs everything at the default scale; `--config scale=smoke`
 is the CI-sized run and `--config scale=paper` the original sizes.
 """
@@ -13,10 +14,14 @@ min_version("9.0")
 configfile: "params.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/units.smk"
+include: "workflow/rules/am.smk"
 
 
 rule all:
@@ -24,4 +29,6 @@ rule all:
         rules.data_all.input,
         rules.train_all.input,
         rules.units_all.input,
+        rules.am_all.input,
+        rules.figures_all.input,
     default_target: True

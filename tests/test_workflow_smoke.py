@@ -97,6 +97,87 @@ def test_units_selected(smoke_run):
         assert (smoke_run / f"figures/{name}.pdf").is_file()
 
 
+def test_am_runs_and_figures(smoke_run):
+    from tdvae_am.am import AMResult
+    from tdvae_am.experiments import all_runs, load_registry
+
+    registry = load_registry(smoke_run / "config/experiments.yaml")
+    units = json.loads((smoke_run / "results/units.json").read_text())
+    chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
+    for exp, var in all_runs(registry):
+        result = AMResult.load(smoke_run / f"results/am/{exp}/{var}.npz")
+        assert result.units.tolist() == chosen and result.n_restarts == 3
+        assert result.summary["experiment"] == exp and result.summary["variant"] == var
+        assert result.summary["n_steps"] <= 20
+        assert np.isfinite(result.summary["final_activation"]).all()
+    reference = json.loads((smoke_run / "results/am/reference.json").read_text())
+    assert reference["units"] == chosen and reference["sta_samples"] == 2000
+    for name in list(registry["figures"]) + ["scorecard"]:
+        assert (smoke_run / f"figures/{name}.png").stat().st_size > 10_000, name
+        assert (smoke_run / f"figures/{name}.pdf").is_file()
+
+
+def test_scorecard(smoke_run):
+    card = json.loads((smoke_run / "results/scorecard.json").read_text())
+    ids = [row["id"] for row in card]
+    assert len(ids) == len(set(ids))
+    assert {"M1", "M2", "M6", "1a", "2b", "7c", "9", "13", "15", "16a", "17b", "S1"} <= set(ids)
+    for row in card:
+        assert set(row) >= {"id", "finding", "statistic", "value", "interval", "rule", "verdict"}
+        assert row["verdict"] in ("replicated", "not_replicated", "inconclusive")
+    totals = json.loads((smoke_run / "results/metrics/scorecard.json").read_text())
+    assert totals["findings"] == len(card)
+    assert sum(totals[v] for v in ("replicated", "not_replicated", "inconclusive")) == len(card)
+
+
+def test_experiment_change_reruns_only_that_experiment_and_its_figure(smoke_run):
+    registry = smoke_run / "config/experiments.yaml"
+    original = registry.read_text()
+    edited = original.replace("g1: {label: \"gamma 1\", am: {grad: [{name: fourier, exponent: 0.5}]}}",
+                              "g1: {label: \"gamma 1\", am: {grad: [{name: fourier, exponent: 0.4}]}}")
+    assert edited != original
+    registry.write_text(edited)
+    try:
+        proc = run_tool(["snakemake", "-n", "--config", "scale=smoke"], smoke_run)
+    finally:
+        registry.write_text(original)
+    out = proc.stdout + proc.stderr
+    table = out.split("Job stats:")[1].strip().split("\n\n")[0].splitlines()[2:]
+    counts = {line.split()[0]: int(line.split()[1]) for line in table}
+    assert counts == {"am_run": 1, "am_figure": 1, "scorecard": 1, "all": 1, "total": 4}, table
+    assert "pixel_grad/g1" in out and "fig15_pixel_grad" in out
+
+
+def test_bad_registry_is_reported_by_key(smoke_run, tmp_path):
+    bad = tmp_path / "experiments.yaml"
+    bad.write_text((smoke_run / "config/experiments.yaml").read_text().replace(
+        "fig13_pixel_pre: {kind: images, experiments: [pixel_pre]}",
+        "fig13_pixel_pre: {kind: images, experiments: [pixel_jitter]}"))
+    proc = run_tool(["snakemake", "-n", "--config", "scale=smoke", f"am={{experiments: {bad}}}"], smoke_run,
+                    check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "figures.fig13_pixel_pre.experiments: unknown experiment 'pixel_jitter'" in out
+    assert "Traceback" not in out
+
+
+def test_report(smoke_run):
+    run_tool(["snakemake", "--report", "report.html", "--config", "scale=smoke"], smoke_run)
+    html = (smoke_run / "report.html").read_text(errors="replace")
+    assert (smoke_run / "report.html").stat().st_size > 1_000_000
+    for name in ("fig11_sta.png", "fig27_kernel_size.png", "scorecard.png", "figS3_decoding.png"):
+        assert name in html
+
+
+def test_dvc_metrics_show_the_results(smoke_run):
+    run_tool(["dvc", "init", "--no-scm", "-q", "-f"], smoke_run)
+    out = run_tool(["dvc", "metrics", "show"], smoke_run).stdout
+    for key in ("elbo.mean", "iwae.mean", "tdvae.decoding.z2.accuracy", "replicated", "inconclusive"):
+        assert key in out, key
+    dry = run_tool(["dvc", "repro", "--dry", "figures"], smoke_run).stdout
+    assert "snakemake --cores all am_all" in dry and "figures_all" in dry
+
+
 def checkpoint_step(path):
     try:
         return torch.load(path, map_location="cpu", weights_only=True)["step"]

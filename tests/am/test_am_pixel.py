@@ -1,8 +1,9 @@
 import numpy as np
+import pytest
 import torch
 from am_toys import SHAPE, ConcaveUnits, LinearUnits, cosine, pixel_config, unit_weights
 
-from tdvae_am.am import AMResult, run_am
+from tdvae_am.am import AMError, AMResult, run_am
 
 
 def test_linear_unit_under_budget_converges_to_normalized_weight(linear3):
@@ -65,3 +66,19 @@ def test_result_save_load_roundtrip(tmp_path, linear3):
     assert loaded.summary["final_activation"] == result.summary["final_activation"]
     assert loaded.config == result.config
     assert loaded.n_restarts == 2
+
+
+def test_ball_budget_bounds_contrast_but_lets_it_shrink():
+    from tdvae_am.am.budget import Budget
+
+    x = torch.randn(3, 8, 8, generator=torch.Generator().manual_seed(0))
+    x[0] *= 5
+    x[1] *= 0.2
+    ball = Budget(norm="std", value=1.0, mode="ball")(x)
+    stds = ball.flatten(1).std(1)
+    assert stds[0] == pytest.approx(1.0, rel=1e-4)
+    assert stds[1] == pytest.approx(x[1].std().item(), rel=1e-4)   # inside the ball: untouched contrast
+    sphere = Budget(norm="std", value=1.0)(x).flatten(1).std(1)
+    assert torch.allclose(sphere, torch.ones(3), rtol=1e-4)
+    with pytest.raises(AMError, match="mode"):
+        Budget(mode="cube")

@@ -53,3 +53,29 @@ def test_elbo_is_tracked_when_given():
     result = run_am(units, [0], pixel_config(steps=5, budget=None), elbo=elbo, seed=0)
     assert result.traces["elbo"].shape == (5, 1, 1)
     assert np.all(np.diff(result.traces["elbo"][:, 0, 0]) < 0)        # growing images, falling likelihood
+
+
+def test_snapshots_are_the_images_after_k_steps(tmp_path):
+    from tdvae_am.am import AMResult
+
+    units = LinearUnits(unit_weights(2))
+    config = pixel_config(steps=12, budget=None)
+    full = run_am(units, [0, 1], {**config, "snapshots": [0, 5, 12]}, n_restarts=2, seed=4)
+    assert full.summary["snapshot_steps"] == [0, 5, 12]
+    assert full.snapshots.shape == (3, *full.images.shape)
+    np.testing.assert_array_equal(full.snapshots[-1], full.images)
+    short = run_am(units, [0, 1], {**config, "steps": 5}, n_restarts=2, seed=4)
+    np.testing.assert_allclose(full.snapshots[1], short.images, rtol=1e-6)
+    assert not np.allclose(full.snapshots[0], full.snapshots[1])
+    full.save(tmp_path / "run")
+    np.testing.assert_array_equal(AMResult.load(tmp_path / "run").snapshots, full.snapshots)
+    assert run_am(units, [0], config).snapshots is None
+
+
+def test_snapshots_beyond_the_run_are_rejected():
+    import pytest
+
+    from tdvae_am.am import AMError
+
+    with pytest.raises(AMError, match="snapshots"):
+        run_am(LinearUnits(unit_weights(1)), [0], {**pixel_config(steps=5), "snapshots": [10]})

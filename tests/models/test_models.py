@@ -132,3 +132,16 @@ def test_from_config_names():
     assert type(ChainVAE.from_config({"x_dim": 16, "z1_dim": 4, "z2_dim": 2, "z1_hidden": [8]})) is ChainVAE
     with pytest.raises(ValueError, match="unknown model"):
         LatentVariableModel.from_config({"name": "vqvae"})
+
+
+def test_log_variances_are_bounded_so_off_distribution_elbos_stay_finite(small_model):
+    from tdvae_am.models.layers import LOGVAR_BOUNDS
+
+    x = 1e4 * torch.randn(4, 4, 4, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        q = small_model._posterior_params(small_model._flat(x), sample=False)
+        p = small_model.generative.priors({k: v.z for k, v in q.items()})
+        elbo = small_model.elbo(x)
+    logvars = [v.logvar for v in q.values()] + [lv for _, lv in p.values() if lv is not None]
+    assert all(((lv >= LOGVAR_BOUNDS[0]) & (lv <= LOGVAR_BOUNDS[1])).all() for lv in logvars)
+    assert torch.isfinite(elbo).all()

@@ -11,6 +11,7 @@ from tdvae_am.config import (
     coerce_scalars,
     format_schema_error,
 )
+from tdvae_am.experiments import all_runs, check_registry, figure_caption, figure_runs, load_registry, resolve_run
 
 
 def _validated(config):
@@ -34,10 +35,38 @@ def _validated(config):
 
 config.update(_validated(config))
 
+
+def _validated_registry(path, caps):
+    """The experiment registry, schema-validated and checked; one clear message on any problem."""
+    try:
+        registry = load_registry(path)
+        try:
+            validate(registry, "../schemas/experiments.schema.yaml")
+        except WorkflowError as err:
+            cause = err.__context__
+            if isinstance(cause, jsonschema.ValidationError):
+                key = ".".join(str(p) for p in cause.absolute_path) or "<top level>"
+                raise ConfigError(f"{key} of the registry {path}", cause.message) from None
+            raise
+        check_registry(registry, caps)
+    except ConfigError as err:
+        raise WorkflowError(str(err)) from None
+    return registry
+
 ENV = "../envs/tdvae_am.yaml"
 FAMILIES = list(config["textures"]["seeds"])
 N_TEXTURE_IMAGES = config["textures"]["n_images"]
 MODELS = config["train"]["models"]
+AM_CAPS = {k: config["am"][k] for k in ("max_steps", "max_samples")}
+REGISTRY = _validated_registry(config["am"]["experiments"], AM_CAPS)
+AM_RUNS = all_runs(REGISTRY)
+AM_FIGURES = list(REGISTRY["figures"])
+
+
+def am_outputs(runs, ext="json"):
+    """Result files (.json or .npz) of (experiment, variant) runs."""
+    return [f"results/am/{e}/{v}.{ext}" for e, v in runs]
+
 
 
 def lib(*modules):

@@ -3,7 +3,9 @@ methods.
 
 ``{"norm": "l2", "value": c}`` rescales every image to L2 norm ``c``;
 ``{"norm": "std", "value": s}`` removes each image's mean and rescales it to standard
-deviation ``s`` (a contrast budget). The projection is differentiable: applied inside a
+deviation ``s`` (a contrast budget). With ``"mode": "ball"`` the norm is an upper bound
+instead: only images above it are scaled down (std: after removing the mean), so a
+regularizer can still lower the contrast. The projection is differentiable: applied inside a
 parametrization, the gradient that reaches the parameters is the gradient on the budget
 sphere.
 """
@@ -28,14 +30,19 @@ class Budget:
     norm : {"l2", "std"}
     value : float
         Target L2 norm or target standard deviation (> 0).
+    mode : {"sphere", "ball"}
+        Exactly ``value`` (sphere) or at most ``value`` (ball).
     """
 
     norm: str = "l2"
     value: float = 1.0
+    mode: str = "sphere"
 
     def __post_init__(self):
         if self.norm not in ("l2", "std"):
             raise AMError(f"unknown budget norm {self.norm!r}; known: ['l2', 'std']")
+        if self.mode not in ("sphere", "ball"):
+            raise AMError(f"unknown budget mode {self.mode!r}; known: ['ball', 'sphere']")
         if not self.value > 0:
             raise AMError(f"budget value must be > 0, got {self.value}")
 
@@ -46,7 +53,8 @@ class Budget:
             scale = x.std(dim=(-2, -1), keepdim=True)
         else:
             scale = torch.linalg.vector_norm(x, dim=(-2, -1), keepdim=True)
-        return x * (self.value / (scale + EPS))
+        factor = self.value / (scale + EPS)
+        return x * (factor if self.mode == "sphere" else torch.clamp(factor, max=1.0))
 
 
 def make_budget(spec: dict | None) -> Budget | None:

@@ -35,6 +35,7 @@ DEFAULTS = {
     "post": [],
     "optimizer": {"name": "rmsprop", "lr": 0.01},
     "success": {},
+    "snapshots": [],
     "track_elbo": True,
     "progress": False,
 }
@@ -67,6 +68,7 @@ class RunSpec:
     post: PostStage
     optimizer: dict
     success: SuccessRule
+    snapshots: tuple
     track_elbo: bool
     progress: bool
 
@@ -130,6 +132,10 @@ def parse_config(config: dict) -> RunSpec:
     steps = full["steps"]
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise AMError(f"steps must be an integer >= 0, got {steps!r}")
+    snapshots = full["snapshots"]
+    if not isinstance(snapshots, (list, tuple)) or not all(
+            isinstance(k, int) and not isinstance(k, bool) and 0 <= k <= steps for k in snapshots):
+        raise AMError(f"snapshots must be a list of iteration counts in [0, steps={steps}], got {snapshots!r}")
     _split(full["optimizer"], "optimizer", OPTIMIZERS)
     schedule = full["optimizer"].get("schedule") if isinstance(full["optimizer"], dict) else None
     if schedule is not None:
@@ -146,6 +152,7 @@ def parse_config(config: dict) -> RunSpec:
         post=PostStage(_build_list(full["post"], "post operation", POST)),
         optimizer=full["optimizer"] if isinstance(full["optimizer"], dict) else {"name": full["optimizer"]},
         success=make_success_rule(full["success"]),
+        snapshots=tuple(sorted(set(snapshots))),
         track_elbo=bool(full["track_elbo"]),
         progress=bool(full["progress"]),
     )

@@ -40,6 +40,8 @@ class AMResult:
         Per-iteration metrics, see :mod:`tdvae_am.am.tracking`.
     params : dict of str -> array (U, R, ...)
         Final parameters (e.g. ``input`` and ``kernel0`` of transformation AM).
+    snapshots : array (n_snapshots, U, R, K, H, W) or None
+        Images after each of ``summary["snapshot_steps"]`` iterations.
     summary : dict
         JSON-serializable per-chain lists (U x R) of final / best activations, largest
         other activation, ELBO, best step, the success flags and the success rule, plus
@@ -54,6 +56,7 @@ class AMResult:
     samples: np.ndarray
     traces: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
+    snapshots: np.ndarray | None = None
     summary: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
 
@@ -67,6 +70,8 @@ class AMResult:
         npz.parent.mkdir(parents=True, exist_ok=True)
         arrays = {"units": self.units, "images": self.images, "best_images": self.best_images,
                   "samples": self.samples}
+        if self.snapshots is not None:
+            arrays["snapshots"] = self.snapshots
         arrays.update({f"traces/{k}": v for k, v in self.traces.items()})
         arrays.update({f"params/{k}": v for k, v in self.params.items()})
         np.savez_compressed(npz, **arrays)
@@ -82,4 +87,5 @@ class AMResult:
         meta = json.loads(meta.read_text())
         return cls(units=arrays["units"], images=arrays["images"], best_images=arrays["best_images"],
                    samples=arrays["samples"], traces=_group(arrays, "traces/"), params=_group(arrays, "params/"),
+                   snapshots=arrays.get("snapshots"),
                    summary=meta["summary"], config=meta["config"])

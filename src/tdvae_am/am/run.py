@@ -115,7 +115,7 @@ class AMRun:
                   "max_other": max_other_activation(out, sample_units).reshape(shape).mean(1)}
         values.update(raw)
         if "elbo" not in raw and s.elbo is not None and self.spec.track_elbo:
-            values["elbo"] = evaluate_elbo(s.elbo, x.detach())
+            values["elbo"] = evaluate_elbo(s.elbo, s.param.images())   # of the representative images
         values.update(s.param.stats())
         s.tracker.record(t, values, s.param.images())
 
@@ -188,7 +188,7 @@ class AMRun:
                 raise AMError(f"R_grad filters need an image-shaped parameter; {type(param).__name__} has none")
             if spec.post and not param.post_targets():
                 raise AMError(f"R_post operations need an image-shaped parameter; {type(param).__name__} has none")
-            state = AMState(param, activation, elbo, unit_idx, chain_units, generator, Tracker(len(chain_units)))
+            state = AMState(param, activation, elbo, unit_idx, chain_units, generator, Tracker(len(chain_units), spec.snapshots))
             if spec.steps:
                 state.optimizer, state.scheduler = make_optimizer(spec.optimizer, list(param.parameters()),
                                                                   spec.steps)
@@ -211,6 +211,7 @@ class AMRun:
             final, final_other = self._evaluate(s, images)
             best, best_other = self._evaluate(s, best_images)
             final_elbo = evaluate_elbo(s.elbo, images) if s.elbo is not None else None
+            snaps = {**s.tracker.snapshots, **({self.spec.steps: images} if self.spec.steps in self.spec.snapshots else {})}
         traces = s.tracker.arrays()
         act_trace = traces.get("activation", np.zeros((0, u * r)))
         flags = self.spec.success.evaluate(act_trace, final.cpu().numpy(), final_other.cpu().numpy())
@@ -226,6 +227,7 @@ class AMRun:
             "best_activation": grid(best).tolist(), "best_max_other": grid(best_other).tolist(),
             "best_step": grid(best_step).tolist(),
             "final_elbo": None if final_elbo is None else grid(final_elbo).tolist(),
+            "snapshot_steps": sorted(snaps),
             **{k: grid(v).tolist() for k, v in flags.items()},
             "success_rate": float(np.mean(flags["success"])),
             "success_rule": self.spec.success.to_dict(),
@@ -234,6 +236,7 @@ class AMRun:
             units=s.units.cpu().numpy(),
             images=grid(images), best_images=grid(best_images), samples=grid(samples),
             traces={k: v.reshape(v.shape[0], u, r) for k, v in traces.items()},
+            snapshots=np.stack([grid(snaps[k]) for k in sorted(snaps)]) if snaps else None,
             params={k: grid(v) for k, v in s.param.exported().items()},
             summary=summary, config=self.spec.config)
 

@@ -5,7 +5,8 @@ the chain's own unit and the largest activation among the other units of the lay
 (both averaged over the chain's samples, as seen in the step, i.e. after R_pre), the
 ELBO (when an ``elbo`` callable is given), statistics of the representative images
 (mean, std, fraction of power above 0.25 cycles/pixel) and parametrization extras
-(e.g. the mean learned std). The best iterate by own-unit activation is kept as a copy.
+(e.g. the mean learned std). The best iterate by own-unit activation is kept as a copy,
+and so are the images after each of the requested ``snapshots`` iterations.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ class Tracker:
     Parameters
     ----------
     n_chains : int
+    snapshots : sequence of int
+        Iteration counts k at which to keep a copy of the images (those after k steps).
     """
 
-    def __init__(self, n_chains: int):
+    def __init__(self, n_chains: int, snapshots=()):
         self.n_chains = n_chains
+        self.snapshot_steps = sorted(set(int(k) for k in snapshots))
+        self.snapshots: dict = {}
         self.traces: dict = {}
         self.best_activation = None
         self.best_images = None
@@ -49,6 +54,8 @@ class Tracker:
         images : Tensor (N, K, H, W)
             The representative images that produced ``values`` (before the update).
         """
+        if t in self.snapshot_steps:
+            self.snapshots[t] = images.detach().clone()
         flat = images.flatten(2)
         values = {**values,
                   "image_mean": flat.mean(dim=(1, 2)),

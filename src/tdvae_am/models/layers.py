@@ -7,6 +7,8 @@ from torch import Tensor, nn
 
 from tdvae_am.models.distributions import LOG_2PI
 
+LOGVAR_BOUNDS = (-30.0, 20.0)
+
 
 def softplus_mlp(sizes: Sequence[int]) -> nn.Sequential:
     """Stack of ``Linear -> Softplus`` layers through ``sizes`` (softplus on the last layer too)."""
@@ -18,6 +20,11 @@ def softplus_mlp(sizes: Sequence[int]) -> nn.Sequential:
 
 class DiagonalHead(nn.Module):
     """Linear map to the location and log-variance of a ``dim``-dimensional diagonal latent.
+
+    The log-variance is clamped to ``LOGVAR_BOUNDS``: far outside the range natural
+    patches produce (about -9 to 4 in the trained TDVAE), but it keeps the KL terms and
+    samples finite for off-distribution inputs such as AM images, where the unbounded head
+    reached -340 and overflowed the ELBO.
 
     Parameters
     ----------
@@ -34,7 +41,7 @@ class DiagonalHead(nn.Module):
 
     def forward(self, h: Tensor) -> tuple[Tensor, Tensor]:
         loc, logvar = self.linear(h).unflatten(-1, (2, self.dim)).unbind(-2)
-        return loc, logvar
+        return loc, logvar.clamp(*LOGVAR_BOUNDS)
 
 
 class LinearGaussianDecoder(nn.Module):

@@ -1,0 +1,26 @@
+"""STA, Gabor fit and natural-patch statistics of the studied units (results/am/reference.*)."""
+
+import json
+
+import numpy as np
+import torch
+
+from tdvae_am.data.patches import load_patch_set
+from tdvae_am.devices import resolve_device
+from tdvae_am.experiments import load_study
+from tdvae_am.logs import setup_job_logging
+from tdvae_am.reference import unit_reference
+
+log = setup_job_logging(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+p = snakemake.params
+device = resolve_device(p.device)
+model, units = load_study(snakemake.input.model, snakemake.input.units, device)
+natural, _ = load_patch_set(snakemake.input.natural)
+arrays, summary = unit_reference(model, units, natural["test"][: p.n_natural], sta_samples=p.sta_samples,
+                                 seed=p.seed, device=device, progress=True)
+np.savez_compressed(snakemake.output.npz, **arrays)
+with open(snakemake.output.json, "w") as f:
+    json.dump(summary, f, indent=1)
+log.info("STA of units %s from %d noise images; Gabor correlation %s", units, p.sta_samples,
+         np.round(summary["sta_gabor_correlation"], 2).tolist())

@@ -1,0 +1,23 @@
+"""The replication scorecard (results/scorecard.json), its DVC metric and its figure."""
+
+import json
+from pathlib import Path
+
+from tdvae_am.logs import setup_job_logging
+from tdvae_am.plots.scorecard import scorecard_figure
+from tdvae_am.plots.style import save_figure
+from tdvae_am.scorecard import build_scorecard, totals, write_json
+
+log = setup_job_logging(snakemake.log[0])
+inp = snakemake.input
+units = json.load(open(inp.units))
+decoding = {m: json.load(open(p))["decoding"] for m, p in zip(snakemake.params.models, inp.decoding)}
+reference = json.load(open(inp.reference))
+card = build_scorecard(Path(inp.reference).parent, units, reference, decoding)
+write_json(card, snakemake.output.scorecard)
+count = totals(card)
+write_json(count, snakemake.output.metrics)
+save_figure(scorecard_figure(card), snakemake.output.png)
+for row in card:
+    log.info("%-4s %-15s %s", row["id"], row["verdict"], row["finding"])
+log.info("totals %s", count)
