@@ -232,34 +232,39 @@ def strip_timings(value):
     return value
 
 
-def assert_close(a, b, where: str = "") -> None:
-    """Equal structure and non-float values; floats within RTOL or ATOL."""
+def assert_walk(a, b, leaf, where: str = "") -> None:
+    """Equal keys and list lengths throughout; ``leaf(a, b, where)`` checks the leaves."""
     if isinstance(a, dict):
         assert isinstance(b, dict) and a.keys() == b.keys(), where
         for k in a:
-            assert_close(a[k], b[k], f"{where}.{k}")
+            assert_walk(a[k], b[k], leaf, f"{where}.{k}")
     elif isinstance(a, list):
         assert isinstance(b, list) and len(a) == len(b), where
         for i, (x, y) in enumerate(zip(a, b)):
-            assert_close(x, y, f"{where}[{i}]")
-    elif isinstance(a, float) and isinstance(b, float):
+            assert_walk(x, y, leaf, f"{where}[{i}]")
+    else:
+        leaf(a, b, where)
+
+
+def _close_leaf(a, b, where: str) -> None:
+    if isinstance(a, float) and isinstance(b, float):
         assert np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True), f"{where}: {a} != {b}"
     else:
         assert a == b, f"{where}: {a} != {b}"
 
 
+def _type_leaf(a, b, where: str) -> None:
+    assert type(a) is type(b) or {type(a), type(b)} <= {int, float}, f"{where}: {a!r} vs {b!r}"
+
+
+def assert_close(a, b, where: str = "") -> None:
+    """Equal structure and non-float values; floats within RTOL or ATOL."""
+    assert_walk(a, b, _close_leaf, where)
+
+
 def assert_same_structure(a, b, where: str = "") -> None:
     """The same keys, list lengths and value types (numbers may differ)."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and a.keys() == b.keys(), where
-        for k in a:
-            assert_same_structure(a[k], b[k], f"{where}.{k}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same_structure(x, y, f"{where}[{i}]")
-    else:
-        assert type(a) is type(b) or {type(a), type(b)} <= {int, float}, f"{where}: {a!r} vs {b!r}"
+    assert_walk(a, b, _type_leaf, where)
 
 
 def load_json(path: Path):

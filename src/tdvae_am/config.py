@@ -54,10 +54,11 @@ def apply_preset(config: dict) -> dict:
     return resolved
 
 
-def format_schema_error(error) -> str:
-    """One line naming the offending key of a ``jsonschema.ValidationError``."""
+def format_schema_error(error, where: str = "") -> str:
+    """One line naming the offending key of a ``jsonschema.ValidationError`` (``where``
+    follows the key, e.g. the file it is in)."""
     key = ".".join(str(p) for p in error.absolute_path) or "<top level>"
-    return f"config key {key}: {error.message}"
+    return f"config key {key}{where}: {error.message}"
 
 
 def check_config(config: dict, root: str | Path = ".") -> None:

@@ -14,11 +14,7 @@ from .am.tracking import HF_CUTOFF
 from .analysis.gabor import best_gabor
 from .analysis.spectra import spectral_entropy
 from .analysis.sta import spike_triggered_average
-
-
-def _batched(fn, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    with torch.no_grad():
-        return torch.cat([fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+from .evaluation import per_patch
 
 
 def unit_reference(model, units: Sequence[int], natural: np.ndarray, *, sta_samples: int,
@@ -52,9 +48,8 @@ def unit_reference(model, units: Sequence[int], natural: np.ndarray, *, sta_samp
     sta_scaled = sta / sta.flatten(1).std(1).clamp_min(1e-12)[:, None, None]
     gabor = best_gabor(target=sta.cpu())
     x = torch.as_tensor(natural, dtype=torch.float32, device=device)
-    acts = _batched(activation, x)[:, units].cpu().numpy()
-    torch.manual_seed(seed)
-    elbo = _batched(model.elbo, x).cpu().numpy()
+    acts = per_patch(activation, x, 1000, seed)[:, units].cpu().numpy()
+    elbo = per_patch(model.elbo, x, 1000, seed).cpu().numpy()
     with torch.no_grad():
         sta_act = activation(sta_scaled)[torch.arange(len(units)), units].cpu().numpy()
     summary = {

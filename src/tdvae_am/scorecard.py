@@ -25,7 +25,7 @@ from .am.filters import gaussian_blur
 from .am.fourier import high_frequency_power
 from .am.tracking import HF_CUTOFF
 from .analysis.gabor import best_gabor
-from .analysis.spectra import amplitude_spectrum, spectral_entropy
+from .analysis.spectra import dominant_frequency, spectral_entropy
 from .experiments import unit_classes
 
 VERDICTS = ("replicated", "not_replicated", "inconclusive")
@@ -93,30 +93,31 @@ class Evidence:
         self.nat_p99 = np.array([reference["natural_p99"][ref_row[u]] for u in self.order])
         self._cache: dict = {}
 
-    def run(self, experiment: str, variant: str) -> AMResult:
+    def run(self, experiment: str, variant: str) -> tuple:
+        """The run's result and its row of each studied unit (studied-unit order)."""
         key = (experiment, variant)
         if key not in self._cache:
             res = AMResult.load(self.am_dir / experiment / f"{variant}.npz")
             row = {u: i for i, u in enumerate(res.units.tolist())}
-            perm = [row[u] for u in self.order]           # rows in the studied-unit order
-            self._cache[key] = (res, perm)
-        return self._cache[key][0]
-
-    def _perm(self, experiment, variant):
-        self.run(experiment, variant)
-        return self._cache[(experiment, variant)][1]
+            self._cache[key] = (res, [row[u] for u in self.order])
+        return self._cache[key]
 
     def per_chain(self, experiment: str, variant: str, key: str) -> np.ndarray:
         """A (U, R) summary entry in studied-unit order."""
-        return np.asarray(self.run(experiment, variant).summary[key], dtype=float)[self._perm(experiment, variant)]
+        res, rows = self.run(experiment, variant)
+        return np.asarray(res.summary[key], dtype=float)[rows]
 
-    def images(self, experiment: str, variant: str, which: str = "images") -> np.ndarray:
-        """(U, R, H, W) first image of every chain (``images`` or ``samples``)."""
-        return getattr(self.run(experiment, variant), which)[self._perm(experiment, variant)][:, :, 0]
+    def images(self, experiment: str, variant: str, which: str = "images", first: bool = True) -> np.ndarray:
+        """(U, R, H, W) first image of every chain, or (U, R, K, ...) all of them, of
+        ``images``, ``samples`` or a learned parameter (``params`` key)."""
+        res, rows = self.run(experiment, variant)
+        arrays = res.params[which] if which in res.params else getattr(res, which)
+        return arrays[rows][:, :, 0] if first else arrays[rows]
 
     def trace(self, experiment: str, variant: str, key: str) -> np.ndarray:
         """(T, U, R) trace in studied-unit order."""
-        return np.asarray(self.run(experiment, variant).traces[key])[:, self._perm(experiment, variant)]
+        res, rows = self.run(experiment, variant)
+        return np.asarray(res.traces[key])[:, rows]
 
     def zact(self, experiment: str, variant: str) -> np.ndarray:
         """Final activation as a natural-patch z-score, restart mean per unit (U,)."""
@@ -336,7 +337,7 @@ def am_findings(ev: Evidence, reference: dict) -> list:
                        hf_change={m: float(np.mean(hf(ev.images("diversity", m, "samples")) - hf(base)))
                                   for m in metrics}))
 
-    init_std = ev.run("distribution_learnable", "normal").config["parametrization"]["std"]
+    init_std = ev.run("distribution_learnable", "normal")[0].config["parametrization"]["std"]
     ratio = np.mean([ev.trace("distribution_learnable", v, "std")[-1].mean(1) / init_std
                      for v in ("normal", "laplace")], 0)
     f.append(_positive("9", "A learnable std collapses toward 0", "final mean std / initial std (normal and Laplace)",
@@ -389,15 +390,13 @@ def am_findings(ev: Evidence, reference: dict) -> list:
                        mean_z_activation={m: float(np.nanmean(ev.zact(*r))) for m, r in methods.items()}))
 
     sizes = np.array([5, 7, 9, 11, 13])
-    freq = np.stack([_dominant(ev.images("kernel_size", f"k{k}")) for k in sizes], 1)
+    freq = np.stack([dominant_frequency(ev.images("kernel_size", f"k{k}"), pool_dim=1)[0].numpy() for k in sizes], 1)
     f.append(_positive("14", "Kernel size sets the dominant spatial frequency of texture-unit patterns",
                        "Spearman correlation of kernel size with the dominant frequency, texture units",
                        spearman_rows(sizes, freq[tx]), "replicated if the interval lies below 0", direction="below",
                        dominant_frequency_texture=np.round(freq[tx], 4).tolist()))
 
-    run = ev.run("kernel_size", "k11")
-    perm = ev._perm("kernel_size", "k11")
-    inputs = run.params["input"][perm][:, :, 0]
+    inputs = ev.images("kernel_size", "k11", "input")
     outputs = ev.images("kernel_size", "k11")
     ent_in = spectral_entropy(inputs).mean(1).numpy()
     ent_out = spectral_entropy(outputs).mean(1).numpy()
@@ -410,7 +409,7 @@ def am_findings(ev: Evidence, reference: dict) -> list:
     f.append(_contrast(ev, "16a", "One-hot synthesis: the mean shows edges for non-texture units",
                        "best-Gabor correlation of the mean synthesis, non-texture minus texture units", fit,
                        "replicated if the interval lies above 0"))
-    samples = ev.run("onehot_synthesis", "sample").samples[ev._perm("onehot_synthesis", "sample")]
+    samples = ev.images("onehot_synthesis", "sample", "samples", first=False)
     sample_std = samples.reshape(*samples.shape[:3], -1).std(-1).mean((1, 2))
     ratio16 = np.log(sample_std / np.maximum(mean_img.reshape(len(mean_img), -1).std(-1), 1e-9))
     f.append(_contrast(ev, "16b", "One-hot synthesis: sampling z1 shows structure for texture units",
@@ -429,17 +428,6 @@ def am_findings(ev: Evidence, reference: dict) -> list:
                        - np.abs(hf(ev.images("z2_space", "onehot")) - hf_pix),
                        "replicated if the interval lies below 0", direction="below"))
     return f
-
-
-def _dominant(images: np.ndarray) -> np.ndarray:
-    """Dominant frequency of the restart-mean amplitude spectrum per unit of (U, R, H, W)."""
-    amp = amplitude_spectrum(images).mean(1)                       # (U, H, W), DC centred
-    h, w = amp.shape[-2:]
-    fy, fx = torch.meshgrid(torch.arange(h) - h // 2, torch.arange(w) - w // 2, indexing="ij")
-    radius = torch.sqrt((fy / h) ** 2 + (fx / w) ** 2)
-    flat = amp.flatten(1).clone()
-    flat[:, (h // 2) * w + w // 2] = -1
-    return radius.flatten()[flat.argmax(1)].numpy()
 
 
 def build_scorecard(am_dir, units: dict, reference: dict, decoding: dict) -> list:

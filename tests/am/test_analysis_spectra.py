@@ -46,3 +46,11 @@ def test_high_frequency_power_of_gratings_and_noise():
     noise = torch.randn(64, 32, 32, generator=torch.Generator().manual_seed(0))
     expected = 1 - math.pi * 0.25**2                                   # area of |f| <= 0.25 in the unit square
     assert high_frequency_power(noise).mean().item() == pytest.approx(expected, abs=0.02)
+
+
+def test_dominant_frequency_of_pooled_spectra():
+    strong, weak = _grating((32, 32), 0, 4), 0.3 * _grating((32, 32), 0, 8)
+    images = torch.stack([torch.stack([strong + weak, weak]), torch.stack([weak, weak])])   # (2 units, 2 restarts)
+    freq, _ = dominant_frequency(images, pool_dim=1)
+    assert freq.shape == (2,)
+    assert freq[0].item() == pytest.approx(4 / 32) and freq[1].item() == pytest.approx(8 / 32)

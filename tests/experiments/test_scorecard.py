@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from tdvae_am.scorecard import (
-    _dominant,
     bootstrap,
     bootstrap_difference,
     iterations_to,
@@ -57,13 +56,10 @@ def test_restart_variability_and_lowpass_correlation():
     assert abs(lowpass_correlation(same, -same)).min() > 0.99
 
 
-def test_spearman_rows_and_dominant_frequency():
+def test_spearman_rows():
     x = np.arange(5)
     rho = spearman_rows(x, np.stack([x**2, -x, np.ones(5)]))
     assert rho[0] == pytest.approx(1) and rho[1] == pytest.approx(-1) and np.isnan(rho[2])
-    yy, xx = np.mgrid[:40, :40]
-    gratings = np.stack([np.cos(2 * np.pi * f * xx) for f in (0.1, 0.25)])[:, None].repeat(2, 1)
-    np.testing.assert_allclose(_dominant(gratings), [0.1, 0.25], atol=1e-6)
 
 
 def _decoder(acc, lo, hi):

@@ -3,11 +3,12 @@ experiment registry config/experiments.yaml, one job per experiment variant) and
 figures phase (one job per registry figure, and the scorecard)."""
 
 AM_LIB = lib(
-    "experiments", "reference", "am/__init__", "am/budget", "am/config", "am/diversity",
-    "am/errors", "am/filters", "am/fourier", "am/grad", "am/objectives", "am/optimizers",
+    "experiments", "am/__init__", "am/budget", "am/config", "am/diversity", "am/errors",
+    "am/filters", "am/fourier", "am/grad", "am/objectives", "am/optimizers",
     "am/parametrizations", "am/post", "am/pre", "am/result", "am/run", "am/schedules",
-    "am/selector", "am/tracking", "analysis/gabor", "analysis/spectra", "analysis/sta",
+    "am/selector", "am/tracking",
 )
+REFERENCE_LIB = lib("reference", "analysis/gabor", "analysis/spectra", "analysis/sta")
 
 
 rule am_reference:
@@ -15,7 +16,7 @@ rule am_reference:
         model="results/models/tdvae/model.pt",
         natural="data/processed/natural_patches.npz",
         units="results/units.json",
-        lib=MODEL_LIB + AM_LIB,
+        lib=MODEL_LIB + AM_LIB + REFERENCE_LIB,
     output:
         npz="results/am/reference.npz",
         json="results/am/reference.json",
@@ -102,7 +103,7 @@ rule scorecard:
         reference="results/am/reference.json",
         units="results/units.json",
         decoding=expand("results/units/{model}.json", model=MODELS),
-        lib=lib("scorecard", "experiments", "plots/scorecard", "plots/style"),
+        lib=lib("scorecard", "experiments", "plots/scorecard", "plots/style", "analysis/gabor", "analysis/spectra"),
     output:
         scorecard="results/scorecard.json",
         metrics="results/metrics/scorecard.json",

@@ -14,17 +14,22 @@ from tdvae_am.config import (
 from tdvae_am.experiments import all_runs, check_registry, figure_caption, figure_runs, load_registry, resolve_run
 
 
+def _schema_validate(data, schema, where=""):
+    """snakemake.utils.validate (filling defaults), a schema violation as one line naming the key."""
+    try:
+        validate(data, schema)
+    except WorkflowError as err:
+        cause = err.__context__
+        if isinstance(cause, jsonschema.ValidationError):
+            raise WorkflowError(format_schema_error(cause, where)) from None
+        raise
+
+
 def _validated(config):
     """Schema-validate (filling defaults), apply the scale preset, check; one clear
     message naming the key on any problem."""
     config = coerce_scalars(config)
-    try:
-        validate(config, "../schemas/config.schema.yaml")
-    except WorkflowError as err:
-        cause = err.__context__
-        if isinstance(cause, jsonschema.ValidationError):
-            raise WorkflowError(format_schema_error(cause)) from None
-        raise
+    _schema_validate(config, "../schemas/config.schema.yaml")
     try:
         resolved = apply_preset(config)
         check_config(resolved, workflow.basedir)
@@ -40,14 +45,7 @@ def _validated_registry(path, caps):
     """The experiment registry, schema-validated and checked; one clear message on any problem."""
     try:
         registry = load_registry(path)
-        try:
-            validate(registry, "../schemas/experiments.schema.yaml")
-        except WorkflowError as err:
-            cause = err.__context__
-            if isinstance(cause, jsonschema.ValidationError):
-                key = ".".join(str(p) for p in cause.absolute_path) or "<top level>"
-                raise ConfigError(f"{key} of the registry {path}", cause.message) from None
-            raise
+        _schema_validate(registry, "../schemas/experiments.schema.yaml", f" of the registry {path}")
         check_registry(registry, caps)
     except ConfigError as err:
         raise WorkflowError(str(err)) from None

@@ -57,12 +57,15 @@ def spectral_entropy(images, normalize: bool = True) -> torch.Tensor:
     return entropy / math.log(amp.shape[-1]) if normalize else entropy
 
 
-def dominant_frequency(images) -> tuple:
+def dominant_frequency(images, pool_dim: int | None = None) -> tuple:
     """Spatial frequency and orientation of the largest non-DC amplitude.
 
     Parameters
     ----------
     images : array or Tensor (..., H, W)
+    pool_dim : int, optional
+        Average the amplitude spectra over this dimension first (e.g. the restarts of a
+        unit), so one peak describes the group.
 
     Returns
     -------
@@ -73,6 +76,8 @@ def dominant_frequency(images) -> tuple:
         ``theta`` of :func:`tdvae_am.analysis.gabor.gabor`.
     """
     amp = _amplitude(images)
+    if pool_dim is not None:
+        amp = amp.mean(pool_dim)
     h, w = amp.shape[-2:]
     flat = amp.flatten(-2).clone()
     flat[..., 0] = -1.0

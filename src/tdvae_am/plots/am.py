@@ -72,12 +72,10 @@ def images_figure(runs: Sequence[Run], classes: dict, title: str, *, columns: st
         res, row = run.result, {u: i for i, u in enumerate(run.result.units.tolist())}
         order = [row[u] for u in units]
         if columns == "snapshots" and res.snapshots is not None:
-            steps = res.summary["snapshot_steps"]
-            act = np.asarray(res.traces["activation"])
-            for k, step in enumerate(steps):
-                a = act[min(step, len(act) - 1), :, 0] if step < len(act) else np.asarray(
-                    res.summary["final_activation"])[:, 0]
-                cells.append((f"{run.label}\n{step} it.", res.snapshots[k][order, 0, 0], a[order]))
+            # activation after k steps: the trace entry k (recorded before step k), or the final one
+            act = np.concatenate([res.traces["activation"][:, :, 0], np.asarray(res.summary["final_activation"])[None, :, 0]])
+            for k, step in enumerate(res.summary["snapshot_steps"]):
+                cells.append((f"{run.label}\n{step} it.", res.snapshots[k][order, 0, 0], act[step, order]))
         elif samples:
             for k in range(res.samples.shape[2]):
                 a = np.asarray(res.summary["final_activation"])[order, 0] if k == 0 else None
