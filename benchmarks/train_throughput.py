@@ -6,8 +6,13 @@ small validation pass at each log) is timed by the trainer itself (``samples_per
 products of one step at the same shapes (best of several runs, before and after
 training): for each Linear, ``addmm(b, X, W^T)`` forward and ``G W`` and ``G^T X``
 backward, 3x the forward FLOPs. Autograd skips ``G W`` of the first layer (the input
-needs no gradient); the ratio to that exact set of products is printed as well. The last
-line reads ``samples/s S bound B ratio R``.
+needs no gradient); the ratio to that exact set of products is printed as well.
+
+The optimizer step alone (fused Adam over the model's parameters and their last gradients,
+best of several runs) is memory-bound work that no matmul bound counts; the ceiling
+``bound / (bound + optimizer)`` is the highest ratio any step could reach on this machine
+with its matmuls exactly at the bound and nothing else but the optimizer. The last line
+reads ``samples/s S bound B ratio R``.
 
 Usage: ``python benchmarks/train_throughput.py [--threads 2] [--batch 256] [--steps 60]``
 """
@@ -55,6 +60,17 @@ def matmul_seconds(model: nn.Module, batch: int, repeats: int) -> tuple[float, f
     return best[0], best[1]
 
 
+def optimizer_seconds(optimizer: torch.optim.Optimizer, repeats: int) -> float:
+    """Best time of one ``optimizer.step()`` with the gradients the last training step left."""
+    optimizer.step()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        optimizer.step()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
@@ -78,6 +94,7 @@ def main() -> None:
         with open(trainer.paths["metrics.csv"], newline="") as f:
             rows = [r for r in csv.DictReader(f) if int(r["step"]) > WARMUP]
         after = matmul_seconds(trainer.model, args.batch, repeats=5)
+        adam = optimizer_seconds(trainer.optimizer, repeats=5)
     bound, skipped = min(before[0], after[0]), min(before[1], after[1])
 
     steps = [int(r["step"]) for r in rows]
@@ -91,6 +108,9 @@ def main() -> None:
           f"({flops * args.batch / bound / 1e9:.0f} GFLOP/s, {flops / 1e6:.0f} MFLOP per sample)")  # fmt: skip
     print(f"ratio to the products autograd runs (without the first layer's input gradient) "
           f"{rate / (args.batch / (bound - skipped)):.3f}")  # fmt: skip
+    ceiling = bound / (bound + adam)
+    print(f"optimizer step {adam * 1e3:.1f} ms ({adam / bound:.3f} of the bound); ceiling with the matmuls at "
+          f"the bound plus the optimizer alone: ratio {ceiling:.3f}, reached {rate / bound_rate / ceiling:.3f} of it")  # fmt: skip
     print(f"samples/s {rate:.1f} bound {bound_rate:.1f} ratio {rate / bound_rate:.3f}")
 
 
