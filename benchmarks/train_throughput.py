@@ -30,6 +30,17 @@ from tdvae_am.training import Trainer
 WARMUP = 10  # untimed steps
 
 
+def best_seconds(fn, repeats: int) -> float:
+    """Fastest of ``repeats`` timed calls of ``fn`` after one untimed call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
 def matmul_seconds(model: nn.Module, batch: int, repeats: int) -> tuple[float, float]:
     """Best time of the forward and backward matmuls of one step, and of the first layer's ``G W``."""
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
@@ -48,27 +59,7 @@ def matmul_seconds(model: nn.Module, batch: int, repeats: int) -> tuple[float, f
     def first_input_grad():
         torch.mm(args[0][3], args[0][1])
 
-    best = []
-    for fn in (once, first_input_grad):
-        fn()
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-        best.append(min(times))
-    return best[0], best[1]
-
-
-def optimizer_seconds(optimizer: torch.optim.Optimizer, repeats: int) -> float:
-    """Best time of one ``optimizer.step()`` with the gradients the last training step left."""
-    optimizer.step()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        optimizer.step()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    return best_seconds(once, repeats), best_seconds(first_input_grad, repeats)
 
 
 def main() -> None:
@@ -94,7 +85,7 @@ def main() -> None:
         with open(trainer.paths["metrics.csv"], newline="") as f:
             rows = [r for r in csv.DictReader(f) if int(r["step"]) > WARMUP]
         after = matmul_seconds(trainer.model, args.batch, repeats=5)
-        adam = optimizer_seconds(trainer.optimizer, repeats=5)
+        adam = best_seconds(trainer.optimizer.step, repeats=5)  # with the last step's gradients
     bound, skipped = min(before[0], after[0]), min(before[1], after[1])
 
     steps = [int(r["step"]) for r in rows]
