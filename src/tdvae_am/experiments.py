@@ -19,11 +19,6 @@ import yaml
 from .am import AMError, AMResult, parse_config, run_am
 from .config import ConfigError
 
-FIGURE_KINDS = ("sta", "images", "traces", "kernels", "spectra")
-SPACES = ("z2", "z1")
-INITS = ("onehot_z2_mean",)
-
-
 def load_registry(path) -> dict:
     """Read the registry YAML; a missing file or bad YAML is a :class:`ConfigError`."""
     path = Path(path)
@@ -162,19 +157,6 @@ def studied_units(units: dict) -> list:
     return list(unit_classes(units))
 
 
-def figure_caption(registry: dict, figure: str) -> str:
-    """A caption from the registry: what the figure shows and the settings of its runs."""
-    spec = registry["figures"][figure]
-    number = int(figure[3:5])
-    lines = [f"Paper Fig. {number}. " + (spec.get("title") or "")]
-    for exp in dict.fromkeys(e for e, _ in figure_runs(registry, figure)):
-        e = registry["experiments"][exp]
-        labels = [(v or {}).get("label", name) for name, v in e["variants"].items()]
-        lines.append(f"{e['title']} (experiment ``{exp}``; {e.get('sweep', 'variants')}: {', '.join(labels)}).")
-    lines.append(CAPTION_KINDS[spec["kind"]])
-    return " ".join(line for line in lines if line.strip())
-
-
 CAPTION_KINDS = {
     "sta": "Spike-triggered average of white noise per studied unit (rows: texture-sensitive, "
            "then non-texture-sensitive), its best Gabor fit and the unit's activation to the STA "
@@ -187,6 +169,19 @@ CAPTION_KINDS = {
     "spectra": "Amplitude spectra (log scale) of the learned input and of the transformed input, "
                "per unit, with their normalized spectral entropies.",
 }
+
+
+def figure_caption(registry: dict, figure: str) -> str:
+    """A caption from the registry: what the figure shows and the settings of its runs."""
+    spec = registry["figures"][figure]
+    number = int(figure[3:5])
+    lines = [f"Paper Fig. {number}. " + (spec.get("title") or "")]
+    for exp in dict.fromkeys(e for e, _ in figure_runs(registry, figure)):
+        e = registry["experiments"][exp]
+        labels = [(v or {}).get("label", name) for name, v in e["variants"].items()]
+        lines.append(f"{e['title']} (experiment ``{exp}``; {e.get('sweep', 'variants')}: {', '.join(labels)}).")
+    lines.append(CAPTION_KINDS[spec["kind"]])
+    return " ".join(line for line in lines if line.strip())
 
 
 def load_study(model_path, units_path, device="cpu") -> tuple:

@@ -39,7 +39,7 @@ def unit_reference(model, units: Sequence[int], natural: np.ndarray, *, sta_samp
         Per unit (lists of length U): ``sta_activation`` (activation of the STA scaled
         to unit pixel std), ``sta_gabor_correlation``, ``natural_mean``/``natural_std``/
         ``natural_p99``/``natural_max`` activation; and over patches ``natural_elbo``
-        (mean, std), ``natural_hf_power``, ``natural_spectral_entropy``, ``natural_std``.
+        (mean, std), ``natural_hf_power``, ``natural_spectral_entropy``, ``natural_pixel_std``.
     """
     activation = lambda x: model.posterior_moments(x, layer)[0]  # noqa: E731
     units = list(units)

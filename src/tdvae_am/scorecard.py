@@ -87,19 +87,22 @@ class Evidence:
         self.am_dir, self.units, self.reference, self.decoding = Path(am_dir), units, reference, decoding
         self.classes = unit_classes(units)
         self.order = list(self.classes)
-        ref_row = {u: i for i, u in enumerate(reference["units"])}
-        self.nat_mean = np.array([reference["natural_mean"][ref_row[u]] for u in self.order])
-        self.nat_std = np.array([reference["natural_std"][ref_row[u]] for u in self.order])
-        self.nat_p99 = np.array([reference["natural_p99"][ref_row[u]] for u in self.order])
+        self.nat_mean, self.nat_std, self.nat_p99 = (
+            self.reference_of(k) for k in ("natural_mean", "natural_std", "natural_p99")
+        )
         self._cache: dict = {}
+
+    def reference_of(self, key: str) -> np.ndarray:
+        """A per-unit entry of the reference summary, in studied-unit order (U,)."""
+        row = {u: i for i, u in enumerate(self.reference["units"])}
+        return np.array([self.reference[key][row[u]] for u in self.order])
 
     def run(self, experiment: str, variant: str) -> tuple:
         """The run's result and its row of each studied unit (studied-unit order)."""
         key = (experiment, variant)
         if key not in self._cache:
             res = AMResult.load(self.am_dir / experiment / f"{variant}.npz")
-            row = {u: i for i, u in enumerate(res.units.tolist())}
-            self._cache[key] = (res, [row[u] for u in self.order])
+            self._cache[key] = (res, res.rows(self.order))
         return self._cache[key]
 
     def per_chain(self, experiment: str, variant: str, key: str) -> np.ndarray:
@@ -233,9 +236,8 @@ def am_findings(ev: Evidence, reference: dict) -> list:
     """Findings 1-17 of the paper and the ELBO-sign correction."""
     f: list = []
     nt, tx = ev.mask(NON_TEXTURE), ev.mask(TEXTURE)
-    ref_row = {u: i for i, u in enumerate(reference["units"])}
-    sta_corr = np.array([reference["sta_gabor_correlation"][ref_row[u]] for u in ev.order])
-    sta_z = (np.array([reference["sta_activation"][ref_row[u]] for u in ev.order]) - ev.nat_mean) / ev.nat_std
+    sta_corr = ev.reference_of("sta_gabor_correlation")
+    sta_z = (ev.reference_of("sta_activation") - ev.nat_mean) / ev.nat_std
     f.append(_contrast(ev, "1a", "STA: oriented edges for non-texture units, unstructured for texture units",
                        "best-Gabor correlation of the STA, non-texture minus texture units", sta_corr,
                        "replicated if the bootstrap interval of the class difference lies above 0"))
@@ -244,13 +246,14 @@ def am_findings(ev: Evidence, reference: dict) -> list:
                        "replicated if the interval lies above 0"))
 
     pix = ev.images("pixel", "plain")
+    hf_pix = hf(pix)
     above = (ev.per_chain("pixel", "plain", "final_activation").mean(1) > ev.nat_p99).astype(float)
     f.append(_positive("2a", "Unregularized pixel AM reaches high activation",
                        "fraction of units whose final activation exceeds their natural-patch 99th percentile",
                        above, "replicated if the interval lies above 0.5", 0.5))
     f.append(_positive("2b", "Unregularized pixel AM produces high-frequency noise",
                        f"high-frequency power fraction (> {HF_CUTOFF} c/px) of the result minus natural patches'",
-                       hf(pix) - reference["natural_hf_power"], "replicated if the interval lies above 0",
+                       hf_pix - reference["natural_hf_power"], "replicated if the interval lies above 0",
                        natural=reference["natural_hf_power"]))
 
     none = ev.images("pixel_pre", "none")
@@ -421,7 +424,6 @@ def am_findings(ev: Evidence, reference: dict) -> list:
                        "activation z-score, one-hot init minus prior-mean init",
                        ev.zact("z2_space", "onehot") - ev.zact("z2_space", "prior_mean"),
                        "replicated if the interval lies above 0"))
-    hf_pix = hf(pix)
     f.append(_positive("17b", "z1-space AM approaches pixel AM",
                        "|HF power(z1 AM) - HF power(pixel AM)| minus |HF power(z2 AM) - HF power(pixel AM)|",
                        np.abs(hf(ev.images("z1_space", "onehot_z2")) - hf_pix)

@@ -79,3 +79,9 @@ def test_snapshots_beyond_the_run_are_rejected():
 
     with pytest.raises(AMError, match="snapshots"):
         run_am(LinearUnits(unit_weights(1)), [0], {**pixel_config(steps=5), "snapshots": [10]})
+
+
+def test_result_rows_follow_the_requested_unit_order():
+    result = run_am(LinearUnits(unit_weights(3)), [2, 0, 1], pixel_config(steps=2), n_restarts=1, seed=0)
+    assert result.rows([0, 1, 2]) == [1, 2, 0]
+    np.testing.assert_array_equal(result.units[result.rows([1, 2])], [1, 2])

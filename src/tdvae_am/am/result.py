@@ -64,6 +64,11 @@ class AMResult:
     def n_restarts(self) -> int:
         return self.images.shape[1]
 
+    def rows(self, units) -> list[int]:
+        """Index of each of ``units`` along this result's unit axis."""
+        row = {u: i for i, u in enumerate(self.units.tolist())}
+        return [row[u] for u in units]
+
     def save(self, path) -> tuple:
         """Write ``<path>.npz`` and ``<path>.json``; returns both paths."""
         npz, meta = _paths(path)

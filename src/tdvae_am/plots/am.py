@@ -37,11 +37,20 @@ def _row_label(ax, unit: int, cls: str) -> None:
                   rotation=0, ha="right", va="center")
 
 
+def _column_title(ax, unit: int, cls: str) -> None:
+    ax.set_title(f"{CLASS_SHORT[cls]}\nunit {unit}", fontsize=7, color=CLASS_COLORS[cls])
+
+
+def _tag(ax, text: str) -> None:
+    """A small boxed label in the panel's top-left corner."""
+    ax.text(0.03, 0.97, text, transform=ax.transAxes, fontsize=6, va="top", color="yellow",
+            bbox={"facecolor": "black", "alpha": 0.5, "pad": 1, "lw": 0})
+
+
 def _panel(ax, image, activation: float | None) -> None:
     show_image(ax, image)
     if activation is not None:
-        ax.text(0.03, 0.97, f"a={activation:.2f}", transform=ax.transAxes, fontsize=6, va="top",
-                color="yellow", bbox={"facecolor": "black", "alpha": 0.5, "pad": 1, "lw": 0})
+        _tag(ax, f"a={activation:.2f}")
 
 
 def _grid(n_rows: int, n_cols: int, size: float = 0.95):
@@ -69,11 +78,12 @@ def images_figure(runs: Sequence[Run], classes: dict, title: str, *, columns: st
     units = list(classes)
     cells = []   # (column title, images (U, H, W), activations (U,) or None)
     for run in runs:
-        res, row = run.result, {u: i for i, u in enumerate(run.result.units.tolist())}
-        order = [row[u] for u in units]
+        res = run.result
+        order = res.rows(units)
         if columns == "snapshots" and res.snapshots is not None:
             # activation after k steps: the trace entry k (recorded before step k), or the final one
-            act = np.concatenate([res.traces["activation"][:, :, 0], np.asarray(res.summary["final_activation"])[None, :, 0]])
+            final = np.asarray(res.summary["final_activation"])[None, :, 0]
+            act = np.concatenate([res.traces["activation"][:, :, 0], final])
             for k, step in enumerate(res.summary["snapshot_steps"]):
                 cells.append((f"{run.label}\n{step} it.", res.snapshots[k][order, 0, 0], act[step, order]))
         elif samples:
@@ -104,7 +114,7 @@ def traces_figure(runs: Sequence[Run], classes: dict, metrics: Sequence[str], ti
     sub = fig.subfigures(len(heights), 1, height_ratios=heights, squeeze=False)[:, 0]
     axes = sub[0].subplots(len(metrics), len(runs), squeeze=False, sharex="col")
     for c, run in enumerate(runs):
-        res, row = run.result, {u: i for i, u in enumerate(run.result.units.tolist())}
+        res, rows = run.result, run.result.rows(units)
         for r, metric in enumerate(metrics):
             ax = axes[r, c]
             if metric not in res.traces:
@@ -113,8 +123,8 @@ def traces_figure(runs: Sequence[Run], classes: dict, metrics: Sequence[str], ti
             trace = np.asarray(res.traces[metric])                         # (T, U, R)
             steps = np.arange(trace.shape[0])
             trace = np.where(np.isfinite(trace), trace, np.nan)            # float32 overflow of the ELBO
-            for unit in units:
-                y = trace[:, row[unit]]
+            for unit, i in zip(units, rows):
+                y = trace[:, i]
                 ax.plot(steps, np.nanmean(y, 1), color=CLASS_COLORS[classes[unit]], lw=0.9, alpha=0.85)
                 ax.fill_between(steps, np.nanmin(y, 1), np.nanmax(y, 1), color=CLASS_COLORS[classes[unit]],
                                 alpha=0.08, lw=0)
@@ -134,10 +144,10 @@ def traces_figure(runs: Sequence[Run], classes: dict, metrics: Sequence[str], ti
         img_axes = sub[1].subplots(len(runs), len(units), squeeze=False,
                                    gridspec_kw={"wspace": 0.05, "hspace": 0.25})
         for r, run in enumerate(runs):
-            res, row = run.result, {u: i for i, u in enumerate(run.result.units.tolist())}
+            res = run.result
             final = np.asarray(res.summary["final_activation"])
-            for c, unit in enumerate(units):
-                _panel(img_axes[r, c], res.images[row[unit], 0, 0], float(final[row[unit], 0]))
+            for c, (unit, i) in enumerate(zip(units, res.rows(units))):
+                _panel(img_axes[r, c], res.images[i, 0, 0], float(final[i, 0]))
                 if r == 0:
                     img_axes[r, c].set_title(f"unit {unit}", fontsize=7, color=CLASS_COLORS[classes[unit]])
             img_axes[r, 0].set_ylabel(run.label, fontsize=7)
@@ -155,10 +165,8 @@ def sta_figure(sta: np.ndarray, gabor: np.ndarray, reference: dict, classes: dic
         i = index[unit]
         _panel(axes[0, c], sta[i], reference["sta_activation"][i])
         show_image(axes[1, c], gabor[i])
-        axes[1, c].text(0.03, 0.97, f"r={reference['sta_gabor_correlation'][i]:.2f}", transform=axes[1, c].transAxes,
-                        fontsize=6, va="top", color="yellow",
-                        bbox={"facecolor": "black", "alpha": 0.5, "pad": 1, "lw": 0})
-        axes[0, c].set_title(f"{CLASS_SHORT[classes[unit]]}\nunit {unit}", fontsize=7, color=CLASS_COLORS[classes[unit]])
+        _tag(axes[1, c], f"r={reference['sta_gabor_correlation'][i]:.2f}")
+        _column_title(axes[0, c], unit, classes[unit])
     axes[0, 0].set_ylabel("STA", fontsize=8)
     axes[1, 0].set_ylabel("best Gabor", fontsize=8)
     fig.suptitle(title, fontsize=9, y=1.0)
@@ -168,13 +176,11 @@ def sta_figure(sta: np.ndarray, gabor: np.ndarray, reference: dict, classes: dic
 def kernels_figure(run: Run, classes: dict, title: str) -> plt.Figure:
     """The learned (first-layer) kernel of each unit, restart 0."""
     units = list(classes)
-    row = {u: i for i, u in enumerate(run.result.units.tolist())}
     kernels = run.result.params["kernel0"]
     fig, axes = _grid(1, len(units), size=1.1)
-    for c, unit in enumerate(units):
-        k = kernels[row[unit], 0].reshape(-1, *kernels.shape[-2:])[0]
-        show_image(axes[0, c], k)
-        axes[0, c].set_title(f"{CLASS_SHORT[classes[unit]]}\nunit {unit}", fontsize=7, color=CLASS_COLORS[classes[unit]])
+    for c, (unit, i) in enumerate(zip(units, run.result.rows(units))):
+        show_image(axes[0, c], kernels[i, 0].reshape(-1, *kernels.shape[-2:])[0])
+        _column_title(axes[0, c], unit, classes[unit])
     axes[0, 0].set_ylabel(run.label, fontsize=8)
     fig.suptitle(title, fontsize=9, y=1.0)
     return fig
@@ -184,8 +190,8 @@ def spectra_figure(run: Run, classes: dict, title: str) -> plt.Figure:
     """Amplitude spectra (log) of the learned input and of the transformed input, with their
     normalized spectral entropies, per unit (restart 0)."""
     units = list(classes)
-    row = {u: i for i, u in enumerate(run.result.units.tolist())}
-    inputs = run.result.params["input"][:, 0].reshape(len(row), -1, *run.result.images.shape[-2:])[:, 0]
+    rows = run.result.rows(units)
+    inputs = run.result.params["input"][:, 0].reshape(len(run.result.units), -1, *run.result.images.shape[-2:])[:, 0]
     outputs = run.result.images[:, 0, 0]
     fig, axes = _grid(2, len(units), size=1.1)
     pairs = [("learned input", inputs), ("transformed", outputs)]
@@ -194,16 +200,15 @@ def spectra_figure(run: Run, classes: dict, title: str) -> plt.Figure:
     vmin, vmax = np.percentile(np.concatenate([x.ravel() for x in spectra]), [1, 99.5])
     for r, (name, images) in enumerate(pairs):
         entropy = spectral_entropy(images).numpy()
-        for c, unit in enumerate(units):
+        for c, (unit, i) in enumerate(zip(units, rows)):
             ax = axes[r, c]
-            ax.imshow(spectra[r][row[unit]], cmap="magma", interpolation="nearest", vmin=vmin, vmax=vmax)
+            ax.imshow(spectra[r][i], cmap="magma", interpolation="nearest", vmin=vmin, vmax=vmax)
             ax.set_xticks([])
             ax.set_yticks([])
-            ax.text(0.03, 0.97, f"H={entropy[row[unit]]:.3f}", transform=ax.transAxes, fontsize=6, va="top",
+            ax.text(0.03, 0.97, f"H={entropy[i]:.3f}", transform=ax.transAxes, fontsize=6, va="top",
                     color="white")
             if r == 0:
-                ax.set_title(f"{CLASS_SHORT[classes[unit]]}\nunit {unit}", fontsize=7,
-                             color=CLASS_COLORS[classes[unit]])
+                _column_title(ax, unit, classes[unit])
         axes[r, 0].set_ylabel(name, fontsize=8)
     fig.suptitle(title, fontsize=9, y=1.0)
     return fig
