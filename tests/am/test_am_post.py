@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -16,11 +18,29 @@ def _noisy_step(seed=0):
     return clean, clean + noise
 
 
-def test_gaussian_blur_keeps_constants_and_lowers_high_frequencies():
+def test_gaussian_blur_keeps_constants():
     torch.testing.assert_close(gaussian_blur(torch.full((2, 8, 8), 3.0), 1.5), torch.full((2, 8, 8), 3.0))
-    noise = torch.randn(4, 16, 16)
-    assert torch.all(high_frequency_power(gaussian_blur(noise, 1.0)) < 0.3 * high_frequency_power(noise))
-    assert gaussian_blur(noise, 0.0) is noise
+    x = torch.ones(3, 5)
+    assert gaussian_blur(x, 0.0) is x
+
+
+@pytest.mark.parametrize("frequency", [0.05, 0.125, 0.25])
+@pytest.mark.parametrize("sigma", [0.7, 1.0, 1.5])
+def test_gaussian_blur_attenuates_a_grating_by_the_gaussian_transfer_function(frequency, sigma):
+    """Away from the borders a cosine grating keeps its phase and is scaled by exp(-2 pi^2 sigma^2 f^2)."""
+    columns = torch.arange(32.0)
+    grating = torch.cos(2 * math.pi * frequency * columns + 0.3).expand(32, 32)
+    border = math.ceil(3 * sigma)
+    interior = (slice(border, -border), slice(border, -border))
+    gain = math.exp(-2 * math.pi**2 * sigma**2 * frequency**2)
+    torch.testing.assert_close(gaussian_blur(grating, sigma)[interior], gain * grating[interior], atol=0.01, rtol=0)
+
+
+def test_gaussian_blur_lowers_the_high_frequency_share_of_white_noise():
+    noise = torch.randn(256, 32, 32, generator=torch.Generator().manual_seed(0))
+    before, after = high_frequency_power(noise).mean(), high_frequency_power(gaussian_blur(noise, 1.0)).mean()
+    assert before == pytest.approx(0.81, abs=0.01)  # share of the frequency plane above 0.25 cycles/pixel
+    assert after < 0.2 * before
 
 
 def test_bilateral_filter_removes_noise_but_keeps_the_edge():
