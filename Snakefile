@@ -1,6 +1,6 @@
 """Replication of activation maximization on a Top-Down VAE of early vision.
 
-Phases: data -> train -> units -> am -> figures (am.smk holds the last two).
+Phases: data -> train -> units -> am -> figures, one rule file (and DVC stage) each.
 The AM experiments and their figures are declared in config/experiments.yaml.
 `snakemake --cores all` runs everything at the default scale; `--config scale=smoke`
 is the CI-sized run and `--config scale=paper` the original sizes.
@@ -22,13 +22,14 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/units.smk"
 include: "workflow/rules/am.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:
+    default_target: True
     input:
         rules.data_all.input,
         rules.train_all.input,
         rules.units_all.input,
         rules.am_all.input,
         rules.figures_all.input,
-    default_target: True

@@ -72,7 +72,8 @@ def main() -> None:
     loop = min(loop_runs) * n_chains
     print(f"loop: one unit and one restart at a time: timed {args.loop_runs} of the {n_chains} single-chain runs "
           f"(fastest {min(loop_runs):.2f} s, median {statistics.median(loop_runs):.2f} s per run) and "
-          f"extrapolated to all {n_chains}: {loop:.1f} s (median-based {statistics.median(loop_runs) * n_chains:.1f} s)")
+          f"extrapolated to all {n_chains}: {loop:.1f} s "
+          f"(median-based {statistics.median(loop_runs) * n_chains:.1f} s)")
     print(f"batched {batched:.2f} s loop {loop:.1f} s speedup {loop / batched:.1f}x")
 
 

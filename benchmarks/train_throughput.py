@@ -18,14 +18,13 @@ Usage: ``python benchmarks/train_throughput.py [--threads 2] [--batch 256] [--st
 """
 
 import argparse
-import csv
 import tempfile
 import time
 
 import torch
 from torch import nn
 
-from tdvae_am.training import Trainer
+from tdvae_am.train.loop import Trainer
 
 WARMUP = 10  # untimed steps
 
@@ -82,8 +81,7 @@ def main() -> None:
         before = matmul_seconds(trainer.model, args.batch, repeats=5)
         trainer.run(until=WARMUP)
         trainer.run()
-        with open(trainer.paths["metrics.csv"], newline="") as f:
-            rows = [r for r in csv.DictReader(f) if int(r["step"]) > WARMUP]
+        rows = [r for r in trainer.metrics.rows() if int(r["step"]) > WARMUP]
         after = matmul_seconds(trainer.model, args.batch, repeats=5)
         adam = best_seconds(trainer.optimizer.step, repeats=5)  # with the last step's gradients
     bound, skipped = min(before[0], after[0]), min(before[1], after[1])
@@ -101,7 +99,8 @@ def main() -> None:
           f"{rate / (args.batch / (bound - skipped)):.3f}")  # fmt: skip
     ceiling = bound / (bound + adam)
     print(f"optimizer step {adam * 1e3:.1f} ms ({adam / bound:.3f} of the bound); ceiling with the matmuls at "
-          f"the bound plus the optimizer alone: ratio {ceiling:.3f}, reached {rate / bound_rate / ceiling:.3f} of it")  # fmt: skip
+          f"the bound plus the optimizer alone: ratio {ceiling:.3f}, "
+          f"reached {rate / bound_rate / ceiling:.3f} of it")
     print(f"samples/s {rate:.1f} bound {bound_rate:.1f} ratio {rate / bound_rate:.3f}")
 
 

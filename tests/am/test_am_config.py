@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from am_toys import SHAPE, LinearDecoder, LinearUnits, unit_weights
 
-from tdvae_am.am import build_run, load_config, parse_config, run_am
+from tdvae_am.am import AMError, Target, build_run, load_config, parse_config, run_am
 from tdvae_am.am.config import DEFAULTS
 
 EXAMPLES = {
@@ -26,8 +26,9 @@ EXAMPLES = {
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_example_configs_run(name):
     config = {**EXAMPLES[name], "shape": list(SHAPE), "steps": 3, "budget": {"norm": "std", "value": 1.0}}
-    result = run_am(LinearUnits(unit_weights(3)), [0, 2], config, n_restarts=2, seed=0,
-                    elbo=lambda x: -(x**2).sum(dim=(1, 2)), decode=LinearDecoder(8, SHAPE))
+    target = Target(LinearUnits(unit_weights(3)), elbo=lambda x: -(x**2).sum(dim=(1, 2)),
+                    decode=LinearDecoder(8, SHAPE))
+    result = run_am(target, [0, 2], config, n_restarts=2, seed=0)
     assert result.images.shape[:2] == (2, 2)
     assert result.traces["activation"].shape == (3, 2, 2)
     assert result.config["parametrization"] == config["parametrization"]
@@ -61,3 +62,39 @@ optimizer: {name: adam, lr: 0.05, betas: [0.9, 0.99]}
     a = build_run(from_file).run(units, [0, 1], seed=3)
     b = run_am(units, [0, 1], dict(from_text), seed=3)
     np.testing.assert_array_equal(a.images, b.images)
+
+
+SCIENTIFIC_YAML = """
+shape: [16, 16]
+steps: 4
+budget: {norm: std, value: 1.0e0}
+parametrization: {name: distribution, n_samples: 4, std: 6e-1, init_scale: 1e-1}
+post: [{name: blur, sigma: {schedule: linear, start: 1e0, end: 0.0}}]
+optimizer: {name: adam, lr: 5e-2, eps: 1E-8}
+success: {other_ratio: 5e-1}
+"""
+
+
+def test_scientific_notation_that_yaml_reads_as_strings_is_parsed_as_numbers():
+    config = load_config(SCIENTIFIC_YAML)
+    assert config["optimizer"]["lr"] == "5e-2" and config["budget"]["value"] == "1.0e0"     # YAML 1.1: strings
+    spec = parse_config(config)
+    assert spec.config["optimizer"] == {"name": "adam", "lr": 0.05, "eps": 1e-8}
+    assert spec.config["parametrization"] == {"name": "distribution", "n_samples": 4, "std": 0.6, "init_scale": 0.1}
+    assert spec.config["post"][0]["sigma"] == {"schedule": "linear", "start": 1.0, "end": 0.0}
+    assert spec.success.other_ratio == 0.5 and spec.budget.value == 1.0
+    numbers = load_config(SCIENTIFIC_YAML.replace("1.0e0", "1.0").replace("6e-1", "0.6").replace("1e-1", "0.1")
+                          .replace("1e0", "1.0").replace("5e-2", "0.05").replace("1E-8", "0.00000001")
+                          .replace("5e-1", "0.5"))
+    assert parse_config(numbers).config == spec.config
+    units = LinearUnits(unit_weights(2))
+    a, b = run_am(units, [0, 1], config, seed=0), run_am(units, [0, 1], numbers, seed=0)
+    np.testing.assert_array_equal(a.images, b.images)
+    np.testing.assert_array_equal(a.samples, b.samples)
+
+
+def test_other_strings_are_left_alone():
+    with pytest.raises(AMError, match="optimizer lr must be a finite number, got 'fast'"):
+        parse_config({"optimizer": {"name": "adam", "lr": "fast"}})
+    spec = parse_config({"parametrization": {"name": "distribution", "family": "laplace"}})
+    assert spec.parametrization.head.family == "laplace"

@@ -6,8 +6,8 @@ import torch
 from am_toys import LinearUnits, pixel_config, unit_weights
 
 from tdvae_am.am import run_am
-from tdvae_am.am.fourier import high_frequency_power
 from tdvae_am.am.grad import FourierFilter, GradBlur, fourier_filter
+from tdvae_am.imageops.fourier import high_frequency_power
 
 
 def test_gradient_fourier_filter_units_and_normalization():

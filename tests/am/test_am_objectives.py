@@ -3,8 +3,8 @@ import pytest
 import torch
 from am_toys import LinearUnits, pixel_config, unit_weights
 
-from tdvae_am.am import run_am
-from tdvae_am.am.filters import total_variation
+from tdvae_am.am import Target, run_am
+from tdvae_am.imageops.filters import total_variation
 
 
 def gaussian_elbo(x: torch.Tensor) -> torch.Tensor:
@@ -17,7 +17,7 @@ def _run(**extra):
     config = pixel_config(steps=40, budget=None, optimizer={"name": "sgd", "lr": 0.01},
                           parametrization={"name": "pixel", "init_scale": 0.1})
     config.update(extra)
-    return run_am(units, [0], config, elbo=gaussian_elbo, seed=0)
+    return run_am(Target(units, elbo=gaussian_elbo), [0], config, seed=0)
 
 
 def test_elbo_sign_paper_intent_raises_likelihood_original_bug_lowers_it():

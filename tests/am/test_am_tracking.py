@@ -2,7 +2,7 @@ import numpy as np
 import torch
 from am_toys import LinearUnits, pixel_config, unit_weights
 
-from tdvae_am.am import run_am
+from tdvae_am.am import Target, run_am
 from tdvae_am.am.tracking import SuccessRule
 
 T = 100
@@ -50,7 +50,7 @@ def test_traces_track_own_and_other_units():
 def test_elbo_is_tracked_when_given():
     units = LinearUnits(unit_weights(1))
     elbo = lambda x: -(x**2).sum(dim=(-2, -1))  # noqa: E731
-    result = run_am(units, [0], pixel_config(steps=5, budget=None), elbo=elbo, seed=0)
+    result = run_am(Target(units, elbo=elbo), [0], pixel_config(steps=5, budget=None), seed=0)
     assert result.traces["elbo"].shape == (5, 1, 1)
     assert np.all(np.diff(result.traces["elbo"][:, 0, 0]) < 0)        # growing images, falling likelihood
 

@@ -2,8 +2,13 @@ import numpy as np
 import pytest
 
 from tdvae_am.data.images import (
-    ImageSourceError, bundled_image, load_natural_images, load_texture_seed, read_image,
-    read_van_hateren, to_gray,
+    ImageSourceError,
+    bundled_image,
+    load_natural_images,
+    load_texture_seed,
+    read_image,
+    read_van_hateren,
+    to_gray,
 )
 
 

@@ -3,7 +3,12 @@ import pytest
 
 from tdvae_am.data.natural import build_natural_patches
 from tdvae_am.data.patches import (
-    allocate, cut_split_patches, load_patch_set, random_crops, save_patch_set, split_tiles,
+    allocate,
+    cut_split_patches,
+    load_patch_set,
+    random_crops,
+    save_patch_set,
+    split_tiles,
 )
 
 

@@ -8,7 +8,7 @@ import torch
 from snakemake.utils import validate
 
 from tdvae_am.config import ConfigError
-from tdvae_am.experiments import (
+from tdvae_am.experiments.registry import (
     all_runs,
     apply_caps,
     check_registry,
@@ -17,10 +17,8 @@ from tdvae_am.experiments import (
     figure_runs,
     load_registry,
     resolve_run,
-    run_experiment,
-    studied_units,
-    unit_classes,
 )
+from tdvae_am.experiments.study import run_experiment, studied_units, unit_classes
 from tdvae_am.models import LatentVariableModel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +68,8 @@ def test_deep_merge_merges_dicts_replaces_lists_and_renamed_components():
 
 
 def test_caps_shrink_steps_snapshots_and_samples():
-    am = {"steps": 250, "snapshots": [5, 10, 50, 100, 250], "parametrization": {"name": "distribution", "n_samples": 32}}
+    am = {"steps": 250, "snapshots": [5, 10, 50, 100, 250],
+          "parametrization": {"name": "distribution", "n_samples": 32}}
     out = apply_caps(am, max_steps=20, max_samples=4)
     assert out["steps"] == 20 and out["snapshots"] == [5, 10, 20]
     assert out["parametrization"]["n_samples"] == 4
@@ -91,7 +90,8 @@ def test_check_registry_names_the_bad_entry(registry):
     bad = deep_merge(registry, {"figures": {"fig12_pixel": {"experiments": ["pixle"]}}})
     with pytest.raises(ConfigError, match="figures.fig12_pixel.experiments: unknown experiment 'pixle'"):
         check_registry(bad)
-    bad = deep_merge(registry, {"experiments": {"pixel_pre": {"variants": {"jitter": {"am": {"pre": [{"name": "jiggle"}]}}}}}})
+    jiggle = {"variants": {"jitter": {"am": {"pre": [{"name": "jiggle"}]}}}}
+    bad = deep_merge(registry, {"experiments": {"pixel_pre": jiggle}})
     with pytest.raises(ConfigError, match="experiments.pixel_pre.variants.jitter: unknown pre operation 'jiggle'"):
         check_registry(bad)
 

@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch.distributions import Normal
 
-from tdvae_am.evaluation import evaluate
 from tdvae_am.models import TDVAE, BetaWarmup, ELBOTerms, SparseVAE, iwae
+from tdvae_am.train.evaluation import evaluate
 
 
 def near_deterministic(model):

@@ -128,7 +128,8 @@ def test_non_square_inputs_are_rejected():
 
 
 def test_from_config_names():
-    assert type(LatentVariableModel.from_config({"name": "sparse", "x_dim": 16, "z1_dim": 4, "hidden": [8]})) is SparseVAE
+    sparse = {"name": "sparse", "x_dim": 16, "z1_dim": 4, "hidden": [8]}
+    assert type(LatentVariableModel.from_config(sparse)) is SparseVAE
     assert type(ChainVAE.from_config({"x_dim": 16, "z1_dim": 4, "z2_dim": 2, "z1_hidden": [8]})) is ChainVAE
     with pytest.raises(ValueError, match="unknown model"):
         LatentVariableModel.from_config({"name": "vqvae"})

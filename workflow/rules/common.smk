@@ -1,55 +1,53 @@
 """Config validation, scale presets and helpers shared by all rules."""
 
-import jsonschema
+from pathlib import Path
+
+import yaml
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
-from tdvae_am.config import (
-    ConfigError,
-    apply_preset,
-    check_config,
-    coerce_scalars,
-    format_schema_error,
-)
-from tdvae_am.experiments import all_runs, check_registry, figure_caption, figure_runs, load_registry, resolve_run
+from tdvae_am.config import ConfigError, validated_config
+from tdvae_am.code_deps import import_closure
+from tdvae_am.experiments.registry import all_runs, figure_caption, figure_runs, resolve_run, validated_registry
+from tdvae_am.files import check_file, producer
 
 
-def _schema_validate(data, schema, where=""):
-    """snakemake.utils.validate (filling defaults), a schema violation as one line naming the key."""
-    try:
-        validate(data, schema)
-    except WorkflowError as err:
-        cause = err.__context__
-        if isinstance(cause, jsonschema.ValidationError):
-            raise WorkflowError(format_schema_error(cause, where)) from None
-        raise
+def _schema(name):
+    """A JSON schema of workflow/schemas/."""
+    return yaml.safe_load(Path(workflow.basedir, "workflow/schemas", name).read_text())
 
 
 def _validated(config):
-    """Schema-validate (filling defaults), apply the scale preset, check; one clear
-    message naming the key on any problem."""
-    config = coerce_scalars(config)
-    _schema_validate(config, "../schemas/config.schema.yaml")
+    """The preset-resolved config, checked from end to end before any job runs
+    (tdvae_am.config.validated_config); any problem as one line naming the key."""
     try:
-        resolved = apply_preset(config)
-        check_config(resolved, workflow.basedir)
+        return validated_config(config, _schema("config.schema.yaml"), workflow.basedir)
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
-    return resolved
 
 
 config.update(_validated(config))
 
 
 def _validated_registry(path, caps):
-    """The experiment registry, schema-validated and checked; one clear message on any problem."""
+    """The experiment registry, schema-validated and checked; one line naming the key on any problem."""
     try:
-        registry = load_registry(path)
-        _schema_validate(registry, "../schemas/experiments.schema.yaml", f" of the registry {path}")
-        check_registry(registry, caps)
+        return validated_registry(path, _schema("experiments.schema.yaml"), caps)
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
-    return registry
+
+
+def intact(path):
+    """``path`` (or a list of paths), for an input function, once checked not to be corrupt
+    (tdvae_am.files.check_file): a damaged input stops the run while Snakemake builds the DAG,
+    before it deletes the outputs of the jobs that read it. Skipped for a file this run
+    re-creates (-R on it or its rule, -F)."""
+    if not isinstance(path, str):
+        return [intact(p) for p in path]
+    dag = workflow.dag_settings
+    if dag.forceall or {path, producer(path)} & set(dag.forcerun) or (dag.forcetargets and path in dag.targets):
+        return path
+    return check_file(path)
+
 
 ENV = "../envs/tdvae_am.yaml"
 FAMILIES = list(config["textures"]["seeds"])
@@ -66,12 +64,12 @@ def am_outputs(runs, ext="json"):
     return [f"results/am/{e}/{v}.{ext}" for e, v in runs]
 
 
-
-def lib(*modules):
-    """Library source files a job uses, given as inputs. Snakemake's code trigger sees only the
-    script, so an edited library module re-runs the jobs that import it (and, through
-    DVC's deps on src/, `dvc repro` reaches them)."""
-    return [f"src/tdvae_am/{m}.py" for m in modules]
+def script_code(name):
+    """The library modules that workflow/scripts/<name>.py imports (its import closure), given
+    as inputs of the job that runs the script. Snakemake's code trigger sees only the script,
+    so an edited module re-runs exactly the jobs that import it. dvc.yaml's stage deps are
+    generated from the same closures (workflow/dvc_stages.py)."""
+    return import_closure(f"workflow/scripts/{name}.py")
 
 
 def section(*keys):

@@ -1,23 +1,14 @@
 """Train phase: the TDVAE and the chain VAE on the natural patches, and their evaluation."""
 
-MODEL_LIB = lib(
-    "devices", "evaluation", "training", "models/__init__", "models/base", "models/chain",
-    "models/distributions", "models/elbo", "models/generative", "models/layers",
-    "models/sparse", "models/tdvae",
-)
-
 
 rule train_model:
     input:
-        natural="data/processed/natural_patches.npz",
-        lib=MODEL_LIB,
+        natural=lambda w: intact("data/processed/natural_patches.npz"),
+        code=script_code("train_model"),
     output:
         model="results/models/{model}/model.pt",
         summary="results/models/{model}/summary.json",
         metrics="results/models/{model}/metrics.csv",
-    params:
-        cfg=section("seed", "device", "train"),
-        run_dir=lambda w: f"results/models/{w.model}/run",
     log:
         "logs/train/{model}.log",
     conda:
@@ -27,19 +18,20 @@ rule train_model:
         gpu=1,
         mem_mb=8000,
         runtime=600,
+    params:
+        cfg=section("seed", "device", "train"),
+        run_dir=lambda w: f"results/models/{w.model}/run",
     script:
         "../scripts/train_model.py"
 
 
 rule evaluate_model:
     input:
-        model="results/models/{model}/model.pt",
-        natural="data/processed/natural_patches.npz",
-        lib=MODEL_LIB,
+        model=lambda w: intact(f"results/models/{w.model}/model.pt"),
+        natural=lambda w: intact("data/processed/natural_patches.npz"),
+        code=script_code("evaluate_model"),
     output:
         "results/metrics/evaluation_{model}.json",
-    params:
-        cfg=section("seed", "device", "evaluation"),
     log:
         "logs/train/evaluate_{model}.log",
     conda:
@@ -48,6 +40,8 @@ rule evaluate_model:
     resources:
         gpu=1,
         mem_mb=8000,
+    params:
+        cfg=section("seed", "device", "evaluation"),
     script:
         "../scripts/evaluate_model.py"
 
@@ -55,17 +49,17 @@ rule evaluate_model:
 rule figS1_training:
     input:
         metrics=expand("results/models/{model}/metrics.csv", model=MODELS),
-        lib=lib("plots/models", "plots/style"),
+        code=script_code("figS1_training"),
     output:
         png=report("figures/figS1_training.png", caption="../report/figS1_training.rst", category="Model"),
         pdf="figures/figS1_training.pdf",
-    params:
-        models=MODELS,
     log:
         "logs/figures/figS1_training.log",
     conda:
         ENV
     threads: 1
+    params:
+        models=MODELS,
     script:
         "../scripts/figS1_training.py"
 

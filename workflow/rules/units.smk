@@ -3,14 +3,12 @@
 
 rule classify_units:
     input:
-        model="results/models/{model}/model.pt",
-        natural="data/processed/natural_patches.npz",
-        textures="data/processed/texture_patches.npz",
-        lib=MODEL_LIB + lib("units"),
+        model=lambda w: intact(f"results/models/{w.model}/model.pt"),
+        natural=lambda w: intact("data/processed/natural_patches.npz"),
+        textures=lambda w: intact("data/processed/texture_patches.npz"),
+        code=script_code("classify_units"),
     output:
         "results/units/{model}.json",
-    params:
-        cfg=section("seed", "device", "units"),
     log:
         "logs/units/classify_{model}.log",
     conda:
@@ -18,33 +16,35 @@ rule classify_units:
     threads: config["train"]["threads"]
     resources:
         mem_mb=8000,
+    params:
+        cfg=section("seed", "device", "units"),
     script:
         "../scripts/classify_units.py"
 
 
 rule select_units:
     input:
-        tdvae="results/units/tdvae.json",
-        all=expand("results/units/{model}.json", model=MODELS),
-        lib=lib("units_summary"),
+        tdvae=lambda w: intact("results/units/tdvae.json"),
+        all=lambda w: intact(expand("results/units/{model}.json", model=MODELS)),
+        code=script_code("select_units"),
     output:
         units="results/units.json",
         metrics="results/metrics/units.json",
-    params:
-        models=MODELS,
     log:
         "logs/units/select_units.log",
     conda:
         ENV
     threads: 1
+    params:
+        models=MODELS,
     script:
         "../scripts/select_units.py"
 
 
 rule figS2_unit_activity:
     input:
-        units="results/units.json",
-        lib=lib("plots/models", "plots/style"),
+        units=lambda w: intact("results/units.json"),
+        code=script_code("figS2_unit_activity"),
     output:
         png=report("figures/figS2_unit_activity.png", caption="../report/figS2_unit_activity.rst", category="Units"),
         pdf="figures/figS2_unit_activity.pdf",
@@ -59,26 +59,26 @@ rule figS2_unit_activity:
 
 rule figS3_decoding:
     input:
-        units=expand("results/units/{model}.json", model=MODELS),
-        lib=lib("plots/models", "plots/style"),
+        units=lambda w: intact(expand("results/units/{model}.json", model=MODELS)),
+        code=script_code("figS3_decoding"),
     output:
         png=report("figures/figS3_decoding.png", caption="../report/figS3_decoding.rst", category="Units"),
         pdf="figures/figS3_decoding.pdf",
-    params:
-        models=MODELS,
     log:
         "logs/figures/figS3_decoding.log",
     conda:
         ENV
     threads: 1
+    params:
+        models=MODELS,
     script:
         "../scripts/figS3_decoding.py"
 
 
 rule figS4_texture_sensitivity:
     input:
-        units="results/units.json",
-        lib=lib("plots/models", "plots/style"),
+        units=lambda w: intact("results/units.json"),
+        code=script_code("figS4_texture_sensitivity"),
     output:
         png=report(
             "figures/figS4_texture_sensitivity.png",

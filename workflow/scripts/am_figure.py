@@ -1,29 +1,28 @@
 """One AM figure of the registry (figures/figNN_<slug>.png/.pdf) from the runs it reads."""
 
-import json
 
-import numpy as np
 
 from tdvae_am.am import AMResult
-from tdvae_am.experiments import unit_classes
+from tdvae_am.experiments.study import unit_classes
+from tdvae_am.files import check_file, load_json, load_npz
 from tdvae_am.logs import setup_job_logging
 from tdvae_am.plots import am as plots
 from tdvae_am.plots.style import save_figure
 
 log = setup_job_logging(snakemake.log[0])
 spec = snakemake.params.spec
-classes = unit_classes(json.load(open(snakemake.input.units)))
+classes = unit_classes(load_json(snakemake.input.units))
 if spec.get("classes"):
     classes = {u: c for u, c in classes.items() if c in spec["classes"]}
 runs = []
-for path in snakemake.input.runs:
-    result = AMResult.load(path)
+for path in snakemake.input.arrays:  # each .npz with its .json
+    result = AMResult.load(check_file(path))
     runs.append(plots.Run(result.summary["label"], result))
 title = spec.get("title") or (runs[0].result.summary["title"] if runs else "")
 kind = spec["kind"]
 if kind == "sta":
-    with np.load(snakemake.input.reference_arrays) as ref:
-        fig = plots.sta_figure(ref["sta"], ref["sta_gabor"], json.load(open(snakemake.input.reference)), classes, title)
+    ref = load_npz(snakemake.input.reference_arrays)
+    fig = plots.sta_figure(ref["sta"], ref["sta_gabor"], load_json(snakemake.input.reference), classes, title)
 elif kind == "images":
     fig = plots.images_figure(runs, classes, title, columns=spec.get("columns", "variants"),
                               samples=spec.get("samples", False))

@@ -7,15 +7,16 @@ import torch
 
 from tdvae_am.data.patches import load_patch_set
 from tdvae_am.devices import resolve_device
-from tdvae_am.experiments import load_study
+from tdvae_am.experiments.reference import unit_reference
+from tdvae_am.experiments.study import load_study
+from tdvae_am.files import check_file
 from tdvae_am.logs import setup_job_logging
-from tdvae_am.reference import unit_reference
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 p = snakemake.params
 device = resolve_device(p.device)
-model, units = load_study(snakemake.input.model, snakemake.input.units, device)
+model, units = load_study(snakemake.input.model, check_file(snakemake.input.units), device)
 natural, _ = load_patch_set(snakemake.input.natural)
 arrays, summary = unit_reference(model, units, natural["test"][: p.n_natural], sta_samples=p.sta_samples,
                                  seed=p.seed, device=device, progress=True)

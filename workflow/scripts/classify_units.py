@@ -9,7 +9,7 @@ from tdvae_am.data.patches import load_patch_set
 from tdvae_am.devices import resolve_device
 from tdvae_am.logs import setup_job_logging
 from tdvae_am.models import LatentVariableModel
-from tdvae_am.units import classify_units
+from tdvae_am.units.classify import classify_units
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
@@ -32,4 +32,5 @@ acc = {k: round(v["accuracy"], 3) for k, v in result["decoding"].items()}
 log.info("%d active units (untrained: %d); texture-sensitive %s, non-texture %s; decoding %s",
          result["n_active"], result["n_active_untrained"], result["texture_sensitive"],
          result["non_texture_sensitive"], acc)
-log.info("fallback used: %s; chance %.3f", result["fallback"], np.mean([v["chance"] for v in result["decoding"].values()]))
+log.info("fallback used: %s; chance %.3f", result["fallback"],
+         np.mean([v["chance"] for v in result["decoding"].values()]))

@@ -3,16 +3,15 @@
 import json
 from pathlib import Path
 
-import numpy as np
-
 from tdvae_am.data.summary import data_metrics
+from tdvae_am.files import load_json, load_npz
 from tdvae_am.logs import setup_job_logging
 
 setup_job_logging(snakemake.log[0])
-losses = {Path(p).stem: np.load(p)["losses"] for p in snakemake.input.synth}
+losses = {Path(p).stem: load_npz(p)["losses"] for p in snakemake.input.synth}
 metrics = data_metrics(
-    json.loads(Path(snakemake.input.natural).read_text()),
-    json.loads(Path(snakemake.input.textures).read_text()),
+    load_json(snakemake.input.natural),
+    load_json(snakemake.input.textures),
     losses,
 )
 Path(snakemake.output[0]).write_text(json.dumps(metrics, indent=2) + "\n")

@@ -6,9 +6,9 @@ import torch
 
 from tdvae_am.data.patches import load_patch_set
 from tdvae_am.devices import resolve_device
-from tdvae_am.evaluation import evaluate
 from tdvae_am.logs import setup_job_logging
 from tdvae_am.models import LatentVariableModel
+from tdvae_am.train.evaluation import evaluate
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)

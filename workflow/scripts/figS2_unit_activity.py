@@ -1,12 +1,11 @@
 """Figure from the TDVAE's unit classification (results/units.json)."""
 
-import json
 
+from tdvae_am.files import load_json
 from tdvae_am.logs import setup_job_logging
 from tdvae_am.plots.models import activity_figure
 from tdvae_am.plots.style import save_figure
 
 setup_job_logging(snakemake.log[0])
-with open(snakemake.input.units) as f:
-    units = json.load(f)
+units = load_json(snakemake.input.units)
 save_figure(activity_figure(units), snakemake.output.png)

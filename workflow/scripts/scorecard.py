@@ -1,18 +1,18 @@
 """The replication scorecard (results/scorecard.json), its DVC metric and its figure."""
 
-import json
 from pathlib import Path
 
+from tdvae_am.files import load_json
 from tdvae_am.logs import setup_job_logging
 from tdvae_am.plots.scorecard import scorecard_figure
 from tdvae_am.plots.style import save_figure
-from tdvae_am.scorecard import build_scorecard, totals, write_json
+from tdvae_am.scorecard.findings import build_scorecard, totals, write_json
 
 log = setup_job_logging(snakemake.log[0])
 inp = snakemake.input
-units = json.load(open(inp.units))
-decoding = {m: json.load(open(p))["decoding"] for m, p in zip(snakemake.params.models, inp.decoding)}
-reference = json.load(open(inp.reference))
+units = load_json(inp.units)
+decoding = {m: load_json(p)["decoding"] for m, p in zip(snakemake.params.models, inp.decoding)}
+reference = load_json(inp.reference)
 card = build_scorecard(Path(inp.reference).parent, units, reference, decoding)
 write_json(card, snakemake.output.scorecard)
 count = totals(card)

@@ -4,12 +4,13 @@ the unit metrics of all models."""
 import json
 import shutil
 
+from tdvae_am.files import load_json
 from tdvae_am.logs import setup_job_logging
-from tdvae_am.units_summary import units_metrics
+from tdvae_am.units.summary import units_metrics
 
 log = setup_job_logging(snakemake.log[0])
 shutil.copy2(snakemake.input.tdvae, snakemake.output.units)
-results = {m: json.load(open(p)) for m, p in zip(snakemake.params.models, snakemake.input.all)}
+results = {m: load_json(p) for m, p in zip(snakemake.params.models, snakemake.input.all)}
 with open(snakemake.output.metrics, "w") as f:
     json.dump(units_metrics(results), f, indent=2)
 sel = results["tdvae"]

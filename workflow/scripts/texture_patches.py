@@ -1,21 +1,21 @@
 """Whiten the synthesized textures with the natural images' filter and cut labelled
 patches, contrast-equalized, with phase-scrambled twins."""
 
-import json
 
 import numpy as np
 
 from tdvae_am.data.patches import save_patch_set
 from tdvae_am.data.textures import texture_patch_set
+from tdvae_am.files import load_json, load_npz
 from tdvae_am.logs import setup_job_logging
 
 log = setup_job_logging(snakemake.log[0])
 cfg, tex = snakemake.config, snakemake.config["textures"]
-natural = json.loads(open(snakemake.input.natural_meta).read())
+natural = load_json(snakemake.input.natural_meta)
 synthesized = {f: [] for f in snakemake.params.families}
 for path in snakemake.input.synth:
     family = path.rsplit("/", 1)[-1].rsplit("_", 1)[0]
-    synthesized[family].append(np.load(path)["image"])
+    synthesized[family].append(load_npz(path)["image"])
 arrays, meta = texture_patch_set(
     synthesized, cfg["patch_size"], tex["patches_per_image"], cfg["whitening"]["cutoff"],
     natural_scale=natural["normalization"]["scale"], target_std=natural["normalization"]["target_std"],

@@ -3,8 +3,8 @@
 Design
 ------
 A run optimizes N = units x restarts independent *chains* in one batch. The model
-enters only through callables: ``activation(x) -> (B, n_units)`` on images
-``x (B, H, W)``, optionally ``elbo(x) -> (B,)`` and ``decode(z, sample) -> (B, H, W)``.
+enters only through a :class:`Target` of callables: ``activation(x) -> (B, n_units)`` on
+images ``x (B, H, W)``, optionally ``elbo(x) -> (B,)`` and ``decode(z, sample) -> (B, H, W)``.
 One step (:meth:`run.AMRun.step`) is the paper's
 
     x <- R_post( x + R_grad( e1 * d a(R_pre(x)) / dx ) + e2 * d R_obj(x) / dx )
@@ -12,7 +12,9 @@ One step (:meth:`run.AMRun.step`) is the paper's
 with each stage a list of small operations:
 
 =============================  =====================================================
-``parametrizations``           what is optimized: pixel, distribution, transformation,
+``parametrizations``           what is optimized: a source (pixels, transformed input,
+                               latent code) and a head (identity, distribution), named
+                               pixel, distribution, transformation,
                                transformation_distribution, generator
 ``pre``  (R_pre)               jitter, scale, rotate, normalize (differentiable)
 ``grad`` (R_grad)              fourier, blur (activation gradient of image params)
@@ -46,7 +48,10 @@ A plain dict (or YAML mapping); every key is optional::
     }
 
 Operation and term entries are ``{"name": ..., **options}``; numeric strengths may be
-schedules (:mod:`tdvae_am.am.schedules`). The ``parametrization`` entry picks the method::
+schedules (:mod:`tdvae_am.am.schedules`). Numbers may be written as ``1e-2`` (YAML 1.1
+strings, read as floats). :func:`parse_config` rejects an option out of its range, and R_grad
+or R_post on a parametrization without image parameters (generator), naming the key. The
+``parametrization`` entry picks the method::
 
     {"name": "pixel", "n_samples": 5}
     {"name": "distribution", "family": "normal", "n_samples": 128, "std": 0.6, "learn_std": False}
@@ -58,11 +63,13 @@ and ``{"parametrization": {"name": "generator", "init": "onehot", "value": 10.0,
 "steps": 0}`` is one-hot synthesis without optimization. Usage with a model such as
 ``tdvae_am.models.TDVAE``::
 
-    from tdvae_am.am import run_am
-    act = lambda x: model.posterior_moments(x, "z2")[0]
-    decode = lambda z, sample: model.decode(z, "z2", sample=sample)
-    result = run_am(act, [10, 214], config, elbo=model.elbo, decode=decode, n_restarts=4, seed=0)
+    from tdvae_am.am import Target, run_am
+    target = Target(activation=lambda x: model.posterior_moments(x, "z2")[0], elbo=model.elbo,
+                    decode=lambda z, sample: model.decode(z, "z2", sample=sample))
+    result = run_am(target, [10, 214], config, n_restarts=4, seed=0)
     result.save("results/am/pixel_jitter")      # .npz + .json
+
+A bare activation callable stands for ``Target(activation)``.
 """
 
 from .config import load_config, parse_config
@@ -70,5 +77,6 @@ from .errors import AMError
 from .optimizers import MEI
 from .result import AMResult
 from .run import AMRun, build_run, run_am
+from .target import Target
 
-__all__ = ["AMError", "AMResult", "AMRun", "MEI", "build_run", "load_config", "parse_config", "run_am"]
+__all__ = ["AMError", "AMResult", "AMRun", "MEI", "Target", "build_run", "load_config", "parse_config", "run_am"]

@@ -7,19 +7,19 @@ Every component is looked up by name in a plain registry (no import-by-string):
 
 from __future__ import annotations
 
-import copy
-import inspect
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
 import yaml
 
 from .budget import Budget, make_budget
 from .errors import AMError
 from .grad import GRAD, GradStage
 from .objectives import OBJ, ObjectiveStage
-from .optimizers import LR_SCHEDULES, OPTIMIZERS
-from .parametrizations import PARAMETRIZATIONS
+from .optimizers import OPTIMIZERS, make_optimizer
+from .parametrizations import PARAMETRIZATIONS, ParametrizationSpec
 from .post import POST, PostStage
 from .pre import PRE, PreStage
 from .tracking import SuccessRule, make_success_rule
@@ -40,6 +40,9 @@ DEFAULTS = {
     "progress": False,
 }
 
+# a number in scientific notation; YAML 1.1 reads it as a string unless it has a dot and a signed exponent (1e-2, 1.0e2)
+SCIENTIFIC = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
 
 @dataclass
 class RunSpec:
@@ -49,8 +52,8 @@ class RunSpec:
     ----------
     config : dict
         The full configuration with defaults filled in.
-    parametrization : (type, dict)
-        Parametrization class and its options; instantiated per run.
+    parametrization : ParametrizationSpec
+        Its validated source and head; built per run.
     pre, grad, obj, post : PreStage, GradStage, ObjectiveStage, PostStage
         R_pre, R_grad, R_obj and R_post.
     optimizer : dict
@@ -58,7 +61,7 @@ class RunSpec:
     """
 
     config: dict
-    parametrization: tuple
+    parametrization: ParametrizationSpec
     shape: tuple
     steps: int
     budget: Budget | None
@@ -89,8 +92,32 @@ def _build(spec, what: str, registry: dict):
     name, options = _split(spec, what, registry)
     try:
         return registry[name](**options)
-    except TypeError as err:
+    except AMError:
+        raise
+    except (TypeError, ValueError) as err:
         raise AMError(f"bad options {options} for {what} {name!r}: {err}") from err
+
+
+def _numbers(value):
+    """``value`` with every string in scientific notation (see ``SCIENTIFIC``) turned into a float."""
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_numbers(v) for v in value)
+    return float(value) if isinstance(value, str) and SCIENTIFIC.fullmatch(value) else value
+
+
+def _parametrization(spec, shape: tuple) -> tuple:
+    """The name and the validated :class:`ParametrizationSpec` of a parametrization entry."""
+    name, options = _split(spec, "parametrization", PARAMETRIZATIONS)
+    try:
+        param = PARAMETRIZATIONS[name](**options)
+        param.check_shape(shape)
+    except TypeError as err:
+        raise AMError(f"bad options {options} for parametrization {name!r}: {err}") from err
+    except AMError as err:
+        raise AMError(f"parametrization {name!r}: {err}") from None
+    return name, param
 
 
 def _build_list(specs, what: str, registry: dict) -> list:
@@ -101,6 +128,8 @@ def _build_list(specs, what: str, registry: dict) -> list:
 
 def parse_config(config: dict) -> RunSpec:
     """Validate a config dict and build its components.
+
+    Strings in scientific notation (``lr: 1e-2`` in YAML 1.1) are read as floats first.
 
     Parameters
     ----------
@@ -114,21 +143,19 @@ def parse_config(config: dict) -> RunSpec:
     Raises
     ------
     AMError
-        On an unknown key, name or option.
+        On an unknown key, name or option, an option value out of its range, or R_grad /
+        R_post on a parametrization without image-shaped parameters; the message names the key.
     """
     unknown = set(config) - set(DEFAULTS)
     if unknown:
         raise AMError(f"unknown config keys {sorted(unknown)}; known: {sorted(DEFAULTS)}")
-    full = copy.deepcopy({**DEFAULTS, **config})
-    name, options = _split(full["parametrization"], "parametrization", PARAMETRIZATIONS)
-    cls = PARAMETRIZATIONS[name]
+    full = _numbers({**DEFAULTS, **config})
     try:
-        inspect.signature(cls).bind(None, **options)
-    except TypeError as err:
-        raise AMError(f"bad options {options} for parametrization {name!r}: {err}") from err
-    shape = tuple(int(s) for s in full["shape"])
+        shape = tuple(int(s) for s in full["shape"])
+    except (TypeError, ValueError):
+        shape = ()
     if len(shape) != 2 or min(shape) < 2:
-        raise AMError(f"shape must be [height, width] with sides >= 2, got {full['shape']}")
+        raise AMError(f"shape must be [height, width] with sides >= 2, got {full['shape']!r}")
     steps = full["steps"]
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise AMError(f"steps must be an integer >= 0, got {steps!r}")
@@ -136,21 +163,30 @@ def parse_config(config: dict) -> RunSpec:
     if not isinstance(snapshots, (list, tuple)) or not all(
             isinstance(k, int) and not isinstance(k, bool) and 0 <= k <= steps for k in snapshots):
         raise AMError(f"snapshots must be a list of iteration counts in [0, steps={steps}], got {snapshots!r}")
-    _split(full["optimizer"], "optimizer", OPTIMIZERS)
-    schedule = full["optimizer"].get("schedule") if isinstance(full["optimizer"], dict) else None
-    if schedule is not None:
-        _split(schedule, "learning-rate schedule", LR_SCHEDULES)
+    name, param = _parametrization(full["parametrization"], shape)
+    grad = GradStage(_build_list(full["grad"], "grad filter", GRAD))
+    post = PostStage(_build_list(full["post"], "post operation", POST))
+    for key, stage, what in (("grad", grad, "R_grad filters"), ("post", post, "R_post operations")):
+        if stage and not param.has_image_params:
+            raise AMError(f"{key}: {what} need image-shaped parameters; parametrization {name!r} has none")
+    obj = ObjectiveStage(_build_list(full["obj"], "objective term", OBJ))
+    if any(term.name == "diversity" for term in obj.terms) and param.n_samples < 2:
+        raise AMError(f"obj: the diversity term needs at least 2 samples per chain; parametrization {name!r} "
+                      f"has n_samples={param.n_samples}")
+    kind, options = _split(full["optimizer"], "optimizer", OPTIMIZERS)
+    optimizer = {"name": kind, **options}
+    make_optimizer(optimizer, [torch.zeros(1, requires_grad=True)], steps)      # validates its options
     return RunSpec(
         config=full,
-        parametrization=(cls, options),
+        parametrization=param,
         shape=shape,
         steps=steps,
         budget=make_budget(full["budget"]),
         pre=PreStage(_build_list(full["pre"], "pre operation", PRE)),
-        grad=GradStage(_build_list(full["grad"], "grad filter", GRAD)),
-        obj=ObjectiveStage(_build_list(full["obj"], "objective term", OBJ)),
-        post=PostStage(_build_list(full["post"], "post operation", POST)),
-        optimizer=full["optimizer"] if isinstance(full["optimizer"], dict) else {"name": full["optimizer"]},
+        grad=grad,
+        obj=obj,
+        post=post,
+        optimizer=optimizer,
         success=make_success_rule(full["success"]),
         snapshots=tuple(sorted(set(snapshots))),
         track_elbo=bool(full["track_elbo"]),

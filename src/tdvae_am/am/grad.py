@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import torch
 
-from .filters import gaussian_blur
-from .fourier import index_frequency
+from tdvae_am.imageops.filters import gaussian_blur
+from tdvae_am.imageops.fourier import index_frequency
+
 from .schedules import as_schedule
 
 

@@ -25,16 +25,17 @@ from collections.abc import Callable
 
 import torch
 
+from tdvae_am.imageops.filters import total_variation
+
 from .diversity import Diversity
 from .errors import AMError
-from .filters import total_variation
 from .schedules import as_schedule
 
 ELBO_SIGNS = {"paper_intent": 1.0, "original_code_bug": -1.0}
 
 
 class ELBOTerm:
-    """``sign * weight * ELBO(x)``; needs ``run_am(elbo=...)``."""
+    """``sign * weight * ELBO(x)``; needs ``Target(elbo=...)``."""
 
     name = "elbo"
 
@@ -45,12 +46,12 @@ class ELBOTerm:
 
     def value(self, x: torch.Tensor, elbo: Callable | None) -> torch.Tensor:
         if elbo is None:
-            raise AMError("the 'elbo' objective term needs an elbo(x) callable: run_am(..., elbo=...)")
+            raise AMError("the 'elbo' objective term needs an elbo(x) callable: Target(elbo=...)")
         return evaluate_elbo(elbo, x)
 
 
 class TotalVariationTerm:
-    """``-weight * TV(x)``, TV as in :func:`tdvae_am.am.filters.total_variation`."""
+    """``-weight * TV(x)``, TV as in :func:`tdvae_am.imageops.filters.total_variation`."""
 
     name = "tv"
 

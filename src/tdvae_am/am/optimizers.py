@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from torch.optim import lr_scheduler
 
+from .checks import check_int, check_number
 from .errors import AMError
 
 
@@ -80,6 +81,12 @@ def make_optimizer(spec: dict, params: list, n_steps: int):
     Returns
     -------
     (torch.optim.Optimizer, lr_scheduler or None)
+
+    Raises
+    ------
+    AMError
+        On an unknown name or option, ``lr <= 0``, an option out of torch's range, or a
+        schedule whose ``step_size`` or ``T_max`` is below 1 or ``gamma`` is <= 0.
     """
     options = dict(spec)
     name = options.pop("name", None)
@@ -87,9 +94,11 @@ def make_optimizer(spec: dict, params: list, n_steps: int):
     if name not in OPTIMIZERS:
         raise AMError(f"unknown optimizer {name!r}; known: {sorted(OPTIMIZERS)}")
     options = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+    if "lr" in options:
+        check_number("optimizer lr", options["lr"], positive=True)
     try:
         optimizer = OPTIMIZERS[name](params, **options)
-    except TypeError as err:
+    except (TypeError, ValueError) as err:
         raise AMError(f"bad options {options} for optimizer {name!r}: {err}") from err
     if schedule is None:
         return optimizer, None
@@ -99,7 +108,12 @@ def make_optimizer(spec: dict, params: list, n_steps: int):
         raise AMError(f"unknown learning-rate schedule {kind!r}; known: {sorted(LR_SCHEDULES)}")
     if kind == "cosine":
         schedule.setdefault("T_max", max(n_steps, 1))
+    for key in ("step_size", "T_max"):
+        if key in schedule:
+            check_int(f"learning-rate schedule {key}", schedule[key], 1)
+    if "gamma" in schedule:
+        check_number("learning-rate schedule gamma", schedule["gamma"], positive=True)
     try:
         return optimizer, LR_SCHEDULES[kind](optimizer, **schedule)
-    except TypeError as err:
+    except (TypeError, ValueError) as err:
         raise AMError(f"bad options {schedule} for learning-rate schedule {kind!r}: {err}") from err

@@ -1,32 +1,42 @@
 """Parametrizations: what AM optimizes, and how it produces the images a(.) sees.
 
-Every parametrization is a ``torch.nn.Module`` for a batch of N independent *chains*
-(one chain = one unit x one restart). All its parameters carry the chain index as their
-first dimension, so chains never mix (the MEI optimizer normalizes per chain too).
+A parametrization is a *source* followed by a *head*, for a batch of N independent
+*chains* (one chain = one unit x one restart). All parameters carry the chain index as
+their first dimension, so chains never mix (the MEI optimizer normalizes per chain too).
 
-``forward(generator)`` returns the samples evaluated at this step, shape (N, S, H, W);
-``images()`` returns the representative images of each chain, shape (N, K, H, W), which
-AM reports (the pixel images, the distribution mean, the transformed input, the decoded
-code). A norm budget, when configured, is applied differentiably to these images, and
-samples of a distribution are drawn around the budgeted mean.
+* Sources (what is optimized; output (N, S, C, H, W)): :class:`Pixels` (free images, the
+  output is the parameter itself), :class:`Transform` (learnable inputs through a
+  per-chain conv / CNN), :class:`Code` (a latent code decoded by ``decode(z, sample)``).
+* Heads (the samples a(.) sees at a step): :class:`Identity` (the outputs themselves),
+  :class:`Distribution` (Normal / Laplace draws around the output; fixed std, a learned
+  per-pixel std, or the std as the source's second output channel).
 
-========================== =========================================== ===========
-name                       parameters                                  K images
-========================== =========================================== ===========
-pixel                      images (N, S, H, W)                         S
-distribution               mean (N, 1, H, W) [+ std via softplus]      1 (mean)
-transformation             input (N, S, H, W) + per-chain conv / CNN   S
-transformation_distribution input (N, 1, H, W) + CNN -> mean [, std]    1 (mean)
-generator                  code (N, D), decoded by ``decode(z, sample)`` 1 (mean decode)
-========================== =========================================== ===========
+The representative images that AM reports are the budgeted first output channel (the
+pixel images, the distribution mean, the transformed input, the mean decode). A norm
+budget, when configured, is applied differentiably to them, and samples of a
+distribution are drawn around the budgeted mean. The config names compose them:
+
+=========================== ================================================ ===============
+name                        source + head                                    K images
+=========================== ================================================ ===============
+pixel                       Pixels(n_samples) + Identity                     S
+distribution                Pixels(1, "mean") + Distribution                 1 (mean)
+transformation              Transform(n_samples) + Identity                  S
+transformation_distribution Transform(1; 2 channels if learn_std) + Distrib. 1 (mean)
+generator                   Code + Identity                                  1 (mean decode)
+=========================== ================================================ ===============
+
+Sources and heads are frozen, validated sets of options, paired at parse time as a
+:class:`ParametrizationSpec`; :class:`Parametrization` is the ``torch.nn.Module`` built
+from them for each run.
 """
 
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Integral
 
 import torch
 import torch.nn.functional as F
@@ -34,6 +44,7 @@ from torch import nn
 from torch.distributions import Laplace, Normal
 
 from .budget import Budget
+from .checks import check_choice, check_int, check_number
 from .errors import AMError
 
 U_EPS = 1e-6
@@ -108,163 +119,17 @@ def draw(family: str, loc: torch.Tensor, std: torch.Tensor, n: int,
     return dist.icdf(u.clamp(U_EPS, 1 - U_EPS))
 
 
-class Parametrization(nn.Module, ABC):
-    """Base class; see the module docstring.
-
-    Attributes
-    ----------
-    image_params : tuple of str
-        Names of the image-shaped parameters: R_grad filters only their gradients
-        (never conv weights or codes) and R_post acts on ``post_targets()``.
-    main : str
-        Name of the parameter that ``run_am(init=...)`` sets.
-    """
-
-    image_params: tuple = ()
-    main: str = ""
-
-    def __init__(self, setup: Setup):
-        super().__init__()
-        self.setup = setup
-        self.budget = setup.budget
-
-    def constrain(self, x: torch.Tensor) -> torch.Tensor:
-        """Apply the norm budget (identity without one)."""
-        return x if self.budget is None else self.budget(x)
-
-    @abstractmethod
-    def forward(self, generator: torch.Generator) -> torch.Tensor:
-        """Samples (N, S, H, W) for this step, differentiable in the parameters."""
-
-    @abstractmethod
-    def images(self) -> torch.Tensor:
-        """Representative images (N, K, H, W), detached."""
-
-    def post_targets(self) -> list:
-        """Image-shaped tensors that R_post modifies in place."""
-        return [getattr(self, name) for name in self.image_params[:1]]
-
-    @torch.no_grad()
-    def project_(self) -> None:
-        """Put the image parameter back onto the budget after a step (default: nothing)."""
-
-    def stats(self) -> dict:
-        """Extra per-chain traces, e.g. the mean learned std."""
-        return {}
-
-    @torch.no_grad()
-    def set_init(self, init: torch.Tensor) -> None:
-        """Set the main parameter from ``init`` of shape (n_units, ...), shared by restarts."""
-        param = getattr(self, self.main)
-        u, r = self.setup.n_units, self.setup.n_restarts
-        init = torch.as_tensor(init, dtype=param.dtype, device=param.device)
-        try:
-            value = torch.broadcast_to(init.reshape(u, 1, *init.shape[1:]), (u, r, *param.shape[1:]))
-        except RuntimeError as err:
-            raise AMError(f"init of shape {tuple(init.shape)} does not fit {self.main!r} of shape "
-                          f"(n_units={u}, {', '.join(map(str, param.shape[1:]))})") from err
-        param.copy_(value.reshape(param.shape))
-        self.project_()
-
-    def exported(self) -> dict:
-        """Final parameter values to store with the result, each (N, ...)."""
-        return {name: p.detach() for name, p in self.named_parameters()}
-
-
-class PixelImage(Parametrization):
-    """Pixel-space AM: ``n_samples`` images per chain are the parameters.
-
-    Parameters
-    ----------
-    setup : Setup
-    n_samples : int
-        Images per chain (coupled only through a diversity term).
-    init_scale : float
-        Standard deviation of the white-noise initialization.
-    """
-
-    image_params = ("x",)
-    main = "x"
-
-    def __init__(self, setup: Setup, n_samples: int = 1, init_scale: float = 1.0):
-        super().__init__(setup)
-        self.x = nn.Parameter(init_scale * setup.randn(setup.n_chains, n_samples, *setup.shape))
-        self.project_()
-
-    def forward(self, generator: torch.Generator) -> torch.Tensor:
-        return self.constrain(self.x)
-
-    def images(self) -> torch.Tensor:
-        return self.constrain(self.x).detach()
-
-    @torch.no_grad()
-    def project_(self) -> None:
-        self.x.copy_(self.constrain(self.x))
-
-
-class PixelDistribution(Parametrization):
-    """Distribution AM: the mean (and optionally the std) of a pixel distribution.
-
-    Parameters
-    ----------
-    setup : Setup
-    family : {"normal", "laplace"}
-    n_samples : int
-        Reparameterized samples per chain and step; the activation is averaged over them.
-    std : float
-        Initial (or fixed) standard deviation of every pixel.
-    learn_std : bool
-        Learn a per-pixel std, kept positive as ``softplus(raw)``.
-    init_scale : float
-        Standard deviation of the white-noise initialization of the mean.
-    """
-
-    main = "mean"
-
-    def __init__(self, setup: Setup, family: str = "normal", n_samples: int = 16, std: float = 0.6,
-                 learn_std: bool = False, init_scale: float = 1.0):
-        super().__init__(setup)
-        if family not in ("normal", "laplace"):
-            raise AMError(f"unknown distribution family {family!r}; known: ['laplace', 'normal']")
-        if not std > 0:
-            raise AMError(f"distribution std must be > 0, got {std}")
-        self.family, self.n_samples, self.learn_std = family, n_samples, learn_std
-        n, (h, w) = setup.n_chains, setup.shape
-        self.mean = nn.Parameter(init_scale * setup.randn(n, 1, h, w))
-        if learn_std:
-            self.std_raw = nn.Parameter(torch.full((n, 1, h, w), _softplus_inverse(std), device=setup.device))
-            self.image_params = ("mean", "std_raw")
-        else:
-            self.register_buffer("std_fixed", torch.tensor(float(std), device=setup.device))
-            self.image_params = ("mean",)
-        self.project_()
-
-    def std(self) -> torch.Tensor:
-        return F.softplus(self.std_raw) if self.learn_std else self.std_fixed
-
-    def forward(self, generator: torch.Generator) -> torch.Tensor:
-        return draw(self.family, self.constrain(self.mean), self.std(), self.n_samples, generator)
-
-    def images(self) -> torch.Tensor:
-        return self.constrain(self.mean).detach()
-
-    @torch.no_grad()
-    def project_(self) -> None:
-        self.mean.copy_(self.constrain(self.mean))
-
-    def stats(self) -> dict:
-        if not self.learn_std:
-            return {}
-        return {"std": self.std().detach().mean(dim=(1, 2, 3))}
-
-    def exported(self) -> dict:
-        out = {"mean": self.mean.detach()}
-        if self.learn_std:
-            out["std"] = self.std().detach()
-        return out
-
-
+FAMILIES = ("normal", "laplace")
 NONLINEARITIES = {"softplus": F.softplus, "relu": F.relu, "tanh": torch.tanh}
+PADDING_MODES = ("zeros", "circular", "reflect")
+CODE_INITS = ("prior_mean", "prior_sample", "onehot")
+
+
+def _kernel_sizes(kernel_size, n_layers: int) -> list:
+    """One kernel size per layer from one size or a list of them."""
+    if isinstance(kernel_size, Integral) and not isinstance(kernel_size, bool):
+        return [kernel_size] * n_layers
+    return list(kernel_size) if isinstance(kernel_size, (list, tuple)) else []
 
 
 class ChainConvNet(nn.Module):
@@ -272,6 +137,7 @@ class ChainConvNet(nn.Module):
 
     Chains are stacked as groups of one grouped convolution, so all chains run in one
     call. Hidden layers are followed by ``nonlinearity``; the last layer is linear.
+    The options are validated by :class:`Transform`.
 
     Parameters
     ----------
@@ -290,18 +156,11 @@ class ChainConvNet(nn.Module):
     def __init__(self, setup: Setup, channels: list, kernel_size, in_channels: int = 1,
                  nonlinearity: str = "softplus", bias: bool = False, padding_mode: str = "zeros"):
         super().__init__()
-        sizes = [kernel_size] * len(channels) if isinstance(kernel_size, int) else list(kernel_size)
-        if len(sizes) != len(channels) or any(k % 2 == 0 or k < 1 for k in sizes):
-            raise AMError(f"kernel_size {kernel_size!r} must be one odd size or one per layer of {channels}")
-        if nonlinearity not in NONLINEARITIES:
-            raise AMError(f"unknown nonlinearity {nonlinearity!r}; known: {sorted(NONLINEARITIES)}")
-        if padding_mode not in ("zeros", "circular", "reflect"):
-            raise AMError(f"unknown padding_mode {padding_mode!r}; known: ['circular', 'reflect', 'zeros']")
         n = setup.n_chains
         self.nonlinearity, self.padding_mode = NONLINEARITIES[nonlinearity], padding_mode
         self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
         c_in = in_channels
-        for c_out, k in zip(channels, sizes):
+        for c_out, k in zip(channels, _kernel_sizes(kernel_size, len(channels))):
             self.weights.append(nn.Parameter(setup.randn(n, c_out, c_in, k, k) / math.sqrt(c_in * k * k)))
             if bias:
                 self.biases.append(nn.Parameter(torch.zeros(n, c_out, device=setup.device)))
@@ -324,183 +183,405 @@ class ChainConvNet(nn.Module):
         return y.reshape(s, n, -1, h, w).transpose(0, 1)
 
 
-class Transformation(Parametrization):
-    """Transformation AM: learnable input signals passed through a learnable conv / CNN.
+class Source:
+    """Base of the sources: a frozen set of validated options, without state.
 
-    Parameters
+    :meth:`make_params` creates the parameters that :class:`Parametrization` registers
+    under their names; :meth:`output` computes the source output from them.
+
+    Attributes
     ----------
-    setup : Setup
+    image : bool
+        The main parameter is image-shaped: R_grad filters its gradient and R_post acts on it.
+    main : str
+        Name of the parameter that ``run_am(init=...)`` sets.
+    channels : int
+        Output channels C.
     n_samples : int
-        Input signals per chain, all through the chain's one transformation.
-    hidden : list of int
-        Channels of the hidden layers; ``[]`` is the paper's single linear conv,
-        ``[8]`` a CNN 1 -> 8 -> 1.
-    kernel_size, nonlinearity, bias, padding_mode
-        See :class:`ChainConvNet`.
-    init_scale : float
-        Standard deviation of the white-noise initialization of the input.
+        Outputs S per chain at a step (a field of every source).
     """
 
-    image_params = ("input",)
-    main = "input"
+    image = True
+    main = ""
+    channels = 1
 
-    def __init__(self, setup: Setup, n_samples: int = 1, hidden=(), kernel_size=9,
-                 nonlinearity: str = "softplus", bias: bool = False, padding_mode: str = "zeros",
-                 init_scale: float = 1.0):
-        super().__init__(setup)
-        self.input = nn.Parameter(init_scale * setup.randn(setup.n_chains, n_samples, *setup.shape))
-        self.net = ChainConvNet(setup, [*hidden, 1], kernel_size, 1, nonlinearity, bias, padding_mode)
+    def make_params(self, setup: Setup) -> dict:
+        """New parameters (and modules) by name, in creation order."""
+        raise NotImplementedError
 
-    def forward(self, generator: torch.Generator) -> torch.Tensor:
-        return self.constrain(self.net(self.input[:, :, None])[:, :, 0])
+    def output(self, p: Parametrization, step: bool) -> torch.Tensor:
+        """Output (N, S, C, H, W) from the parameters of ``p``, for the ``step`` or (else) for the
+        representative images."""
+        raise NotImplementedError
 
-    def images(self) -> torch.Tensor:
-        with torch.no_grad():
-            return self.constrain(self.net(self.input[:, :, None])[:, :, 0])
+    def export(self, p: Parametrization) -> dict:
+        """Final parameter values to store with the result, each (N, ...)."""
+        return {self.main: getattr(p, self.main).detach()}
 
-    def exported(self) -> dict:
-        out = {"input": self.input.detach()}
-        out.update({f"kernel{i}": w.detach() for i, w in enumerate(self.net.weights)})
-        return out
+    def check_shape(self, shape: tuple) -> None:
+        """Raise :class:`AMError` if the options do not fit images of ``shape``."""
+
+    def project_(self, p: Parametrization) -> None:
+        """Put the parameters back onto the budget (default: nothing)."""
 
 
-class TransformedDistribution(Parametrization):
-    """Transformation + distribution AM: a CNN's output parametrizes a pixel distribution.
+@dataclass(frozen=True)
+class Pixels(Source):
+    """Free images: ``n_samples`` white-noise images per chain are the parameter ``name``.
 
-    The CNN maps one learnable input per chain to the mean (one output channel) or to
-    mean and raw std (two channels, ``std = softplus(raw)``, when ``learn_std``).
-
-    Parameters
-    ----------
-    setup : Setup
-    family : {"normal", "laplace"}
-    n_samples : int
-        Samples per chain and step.
-    std : float
-        Fixed std (ignored when ``learn_std``).
-    learn_std : bool
-    hidden : list of int
-        Channels of the hidden layers (``[]`` = one conv layer).
-    kernel_size, nonlinearity, bias, padding_mode
-        See :class:`ChainConvNet`.
-    init_scale : float
+    Being the output, the parameter itself is kept on the norm budget after every step.
     """
 
-    image_params = ("input",)
+    n_samples: int = 1
+    init_scale: float = 1.0
+    name: str = "x"
+
+    def __post_init__(self):
+        check_int("n_samples", self.n_samples, 1)
+        check_number("init_scale", self.init_scale)
+
+    @property
+    def main(self) -> str:
+        return self.name
+
+    def make_params(self, setup: Setup) -> dict:
+        return {self.name: nn.Parameter(self.init_scale * setup.randn(setup.n_chains, self.n_samples, *setup.shape))}
+
+    def output(self, p: Parametrization, step: bool) -> torch.Tensor:
+        return getattr(p, self.name)[:, :, None]
+
+    def project_(self, p: Parametrization) -> None:
+        param = getattr(p, self.name)
+        param.copy_(p.constrain(param))
+
+
+@dataclass(frozen=True)
+class Transform(Source):
+    """Learnable white-noise inputs (N, n_samples, H, W) through a per-chain :class:`ChainConvNet`.
+
+    ``hidden`` are the channels of the hidden layers (``[]``: one linear conv, the paper's
+    transformation); the last layer has ``channels`` outputs. ``kernel_size``,
+    ``nonlinearity``, ``bias`` and ``padding_mode`` as in :class:`ChainConvNet`.
+    """
+
+    n_samples: int = 1
+    hidden: tuple = ()
+    kernel_size: int | tuple = 9
+    nonlinearity: str = "softplus"
+    bias: bool = False
+    padding_mode: str = "zeros"
+    init_scale: float = 1.0
+    channels: int = 1
     main = "input"
 
-    def __init__(self, setup: Setup, family: str = "normal", n_samples: int = 16, std: float = 0.6,
-                 learn_std: bool = False, hidden=(), kernel_size=9, nonlinearity: str = "softplus",
-                 bias: bool = False, padding_mode: str = "zeros", init_scale: float = 1.0):
-        super().__init__(setup)
-        if family not in ("normal", "laplace"):
-            raise AMError(f"unknown distribution family {family!r}; known: ['laplace', 'normal']")
-        if not std > 0:
-            raise AMError(f"distribution std must be > 0, got {std}")
-        self.family, self.n_samples, self.learn_std, self.std_fixed = family, n_samples, learn_std, float(std)
-        self.input = nn.Parameter(init_scale * setup.randn(setup.n_chains, 1, *setup.shape))
-        layers = [*hidden, 2 if learn_std else 1]
-        self.net = ChainConvNet(setup, layers, kernel_size, 1, nonlinearity, bias, padding_mode)
+    def __post_init__(self):
+        check_int("n_samples", self.n_samples, 1)
+        if not isinstance(self.hidden, (list, tuple)):
+            raise AMError(f"hidden must be a list of channel counts, got {self.hidden!r}")
+        for c in self.hidden:
+            check_int("hidden channels", c, 1)
+        sizes = _kernel_sizes(self.kernel_size, len(self.hidden) + 1)
+        if len(sizes) != len(self.hidden) + 1 or not all(
+                isinstance(k, Integral) and not isinstance(k, bool) and k >= 1 and k % 2 for k in sizes):
+            raise AMError(f"kernel_size {self.kernel_size!r} must be one odd size or one per layer of "
+                          f"{[*self.hidden, self.channels]}")
+        check_choice("nonlinearity", self.nonlinearity, NONLINEARITIES)
+        check_choice("padding_mode", self.padding_mode, PADDING_MODES)
+        check_number("init_scale", self.init_scale)
 
-    def moments(self) -> tuple:
-        """Budgeted mean (N, 1, H, W) and std (N, 1, H, W) or a float."""
-        out = self.net(self.input[:, :, None])[:, 0]
-        mean = self.constrain(out[:, :1])
-        std = F.softplus(out[:, 1:]) if self.learn_std else self.std_fixed
+    def check_shape(self, shape: tuple) -> None:
+        if self.padding_mode == "zeros":
+            return
+        pad = max(_kernel_sizes(self.kernel_size, len(self.hidden) + 1)) // 2
+        if pad > (min(shape) if self.padding_mode == "circular" else min(shape) - 1):
+            raise AMError(f"kernel_size {self.kernel_size!r} is too large for padding_mode {self.padding_mode!r} "
+                          f"on images of shape {tuple(shape)}")
+
+    def make_params(self, setup: Setup) -> dict:
+        return {"input": nn.Parameter(self.init_scale * setup.randn(setup.n_chains, self.n_samples, *setup.shape)),
+                "net": ChainConvNet(setup, [*self.hidden, self.channels], self.kernel_size, 1, self.nonlinearity,
+                                    self.bias, self.padding_mode)}
+
+    def output(self, p: Parametrization, step: bool) -> torch.Tensor:
+        return p.net(p.input[:, :, None])
+
+    def export(self, p: Parametrization) -> dict:
+        return {"input": p.input.detach(), **{f"kernel{i}": w.detach() for i, w in enumerate(p.net.weights)}}
+
+
+@dataclass(frozen=True)
+class Code(Source):
+    """A latent code (N, dim) decoded by ``setup.decode(z, sample) -> (B, H, W)``.
+
+    ``init``: zeros (``prior_mean``), a standard normal sample (``prior_sample``), or
+    ``value`` at the studied unit's index and zeros elsewhere (``onehot``; the code space
+    must be the studied layer, e.g. z2). The step decodes every code ``n_samples`` times,
+    by sampling (e.g. z1 ~ p(z1|z2)) when ``sample``; the representative image is the mean
+    decode. The code is not an image, so R_grad and R_post do not apply.
+    """
+
+    dim: int
+    init: str = "prior_mean"
+    value: float = 5.0
+    sample: bool = False
+    n_samples: int = 1
+    image = False
+    main = "code"
+
+    def __post_init__(self):
+        check_int("dim", self.dim, 1)
+        check_choice("generator init", self.init, CODE_INITS)
+        check_number("value", self.value)
+        check_int("n_samples", self.n_samples, 1)
+
+    def make_params(self, setup: Setup) -> dict:
+        if setup.decode is None:
+            raise AMError("the generator parametrization needs a decode(z, sample) callable: Target(decode=...)")
+        n = setup.n_chains
+        if self.init == "prior_mean":
+            code = torch.zeros(n, self.dim, device=setup.device)
+        elif self.init == "prior_sample":
+            code = setup.randn(n, self.dim)
+        else:
+            if int(setup.chain_units.max()) >= self.dim:
+                raise AMError(f"onehot init needs unit indices < dim={self.dim}, got {setup.chain_units.max().item()}")
+            code = self.value * F.one_hot(setup.chain_units.to(setup.device), self.dim).float()
+        return {"code": nn.Parameter(code)}
+
+    def output(self, p: Parametrization, step: bool) -> torch.Tensor:
+        z = p.code.repeat_interleave(self.n_samples, dim=0) if step else p.code
+        x = p.setup.decode(z, self.sample and step)
+        shape = p.setup.shape
+        if not isinstance(x, torch.Tensor) or x.shape != (z.shape[0], *shape):
+            got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise AMError(f"decode(z, sample) must return shape ({z.shape[0]}, {shape[0]}, {shape[1]}), got {got}")
+        return x.reshape(p.code.shape[0], -1, 1, *shape)
+
+
+class Head:
+    """Base of the heads: a frozen set of validated options, without state.
+
+    The representative images are the budgeted first output channel of the source.
+    """
+
+    def make_params(self, setup: Setup, source: Source) -> dict:
+        """New image-shaped parameters of the head by name (default: none)."""
+        return {}
+
+    def images(self, p: Parametrization, out: torch.Tensor) -> torch.Tensor:
+        """Representative images (N, K, H, W) of the source output ``out`` (N, K, C, H, W)."""
+        return p.constrain(out[:, :, 0])
+
+    def samples(self, p: Parametrization, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Samples (N, S', H, W) that a(.) sees at this step."""
+        raise NotImplementedError
+
+    def samples_per_chain(self, source: Source) -> int:
+        """Samples per chain and step (default: the source outputs)."""
+        return source.n_samples
+
+    def stats(self, p: Parametrization) -> dict:
+        """Extra per-chain traces (default: none)."""
+        return {}
+
+    def export(self, p: Parametrization) -> dict:
+        """Final values of the head's parameters (default: none)."""
+        return {}
+
+
+@dataclass(frozen=True)
+class Identity(Head):
+    """The budgeted source outputs are the samples."""
+
+    def samples(self, p: Parametrization, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        return self.images(p, out)
+
+
+@dataclass(frozen=True)
+class Distribution(Head):
+    """A Normal or Laplace pixel distribution around the budgeted source output (its mean).
+
+    ``n_samples`` reparameterized draws per chain and step; the activation is averaged
+    over them. The std is ``std`` everywhere, or with ``learn_std`` learned: as the
+    source's second output channel when it has two (``std = softplus(raw)``), else as a
+    per-pixel parameter ``std_raw`` initialized to ``std``.
+    """
+
+    family: str = "normal"
+    n_samples: int = 16
+    std: float = 0.6
+    learn_std: bool = False
+
+    def __post_init__(self):
+        check_choice("distribution family", self.family, FAMILIES)
+        check_int("n_samples", self.n_samples, 1)
+        check_number("distribution std", self.std, positive=True)
+
+    def _own_std(self, source: Source) -> bool:
+        return self.learn_std and source.channels == 1
+
+    def make_params(self, setup: Setup, source: Source) -> dict:
+        if not self._own_std(source):
+            return {}
+        n, (h, w) = setup.n_chains, setup.shape
+        return {"std_raw": nn.Parameter(torch.full((n, 1, h, w), _softplus_inverse(self.std), device=setup.device))}
+
+    def moments(self, p: Parametrization, out: torch.Tensor) -> tuple:
+        """Budgeted mean and std, each (N, 1, H, W)."""
+        mean = self.images(p, out)
+        if self._own_std(p.source):
+            std = F.softplus(p.std_raw)
+        elif self.learn_std:
+            std = F.softplus(out[:, :, 1])
+        else:
+            std = torch.full_like(mean, self.std)
         return mean, std
 
-    def forward(self, generator: torch.Generator) -> torch.Tensor:
-        mean, std = self.moments()
-        if not self.learn_std:
-            std = torch.full_like(mean, std)
-        return draw(self.family, mean, std, self.n_samples, generator)
+    def samples(self, p: Parametrization, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        return draw(self.family, *self.moments(p, out), self.n_samples, generator)
 
-    def images(self) -> torch.Tensor:
-        with torch.no_grad():
-            return self.moments()[0]
+    def samples_per_chain(self, source: Source) -> int:
+        return self.n_samples
 
-    def stats(self) -> dict:
+    def stats(self, p: Parametrization) -> dict:
         if not self.learn_std:
             return {}
         with torch.no_grad():
-            return {"std": self.moments()[1].mean(dim=(1, 2, 3))}
+            return {"std": self.moments(p, p.source.output(p, False))[1].mean(dim=(1, 2, 3))}
 
-    def exported(self) -> dict:
-        out = {"input": self.input.detach()}
-        out.update({f"kernel{i}": w.detach() for i, w in enumerate(self.net.weights)})
-        return out
+    def export(self, p: Parametrization) -> dict:
+        return {"std": F.softplus(p.std_raw).detach()} if self._own_std(p.source) else {}
 
 
-class GeneratorCode(Parametrization):
-    """Generator-space AM: a latent code decoded by the model's generative path.
+class Parametrization(nn.Module):
+    """A source and a head with their parameters for the N chains of one run.
 
-    Parameters
+    Attributes
     ----------
-    setup : Setup
-        ``setup.decode(z (B, dim), sample: bool) -> (B, H, W)`` is required.
-    dim : int
-        Code dimension (e.g. 250 for z2, 1800 for z1).
-    init : {"prior_mean", "prior_sample", "onehot"}
-        Zeros, a standard normal sample, or ``value`` at the studied unit's index and
-        zeros elsewhere (the code space must be the studied layer, e.g. z2).
-    value : float
-        One-hot value.
-    sample : bool
-        Decode by sampling (e.g. z1 ~ p(z1|z2)) instead of taking the mean.
-    n_samples : int
-        Decodes per chain and step (useful with ``sample=True``).
-
-    Notes
-    -----
-    R_grad and R_post do not apply (the code is not an image). ``images()`` is the mean
-    decode; with ``sample=True`` the sampled decodes are the run's ``samples``.
+    image_params : tuple of str
+        Names of the image-shaped parameters: R_grad filters only their gradients
+        (never conv weights or codes) and R_post acts on ``post_targets()``.
     """
 
-    main = "code"
+    def __init__(self, source: Source, head: Head, setup: Setup):
+        super().__init__()
+        self.source, self.head, self.setup, self.budget = source, head, setup, setup.budget
+        params = source.make_params(setup)
+        own = head.make_params(setup, source)
+        for name, value in {**params, **own}.items():
+            setattr(self, name, value)
+        self.image_params = ((source.main,) if source.image else ()) + tuple(own)
+        self.project_()
 
-    def __init__(self, setup: Setup, dim: int, init: str = "prior_mean", value: float = 5.0,
-                 sample: bool = False, n_samples: int = 1):
-        super().__init__(setup)
-        if setup.decode is None:
-            raise AMError("the generator parametrization needs a decode(z, sample) callable")
-        n = setup.n_chains
-        if init == "prior_mean":
-            code = torch.zeros(n, dim, device=setup.device)
-        elif init == "prior_sample":
-            code = setup.randn(n, dim)
-        elif init == "onehot":
-            if int(setup.chain_units.max()) >= dim:
-                raise AMError(f"onehot init needs unit indices < dim={dim}, got {setup.chain_units.max().item()}")
-            code = value * F.one_hot(setup.chain_units.to(setup.device), dim).float()
-        else:
-            raise AMError(f"unknown generator init {init!r}; known: ['onehot', 'prior_mean', 'prior_sample']")
-        self.code = nn.Parameter(code)
-        self.sample, self.n_samples = sample, n_samples
-
-    def _decode(self, z: torch.Tensor, sample: bool) -> torch.Tensor:
-        x = self.setup.decode(z, sample)
-        if not isinstance(x, torch.Tensor) or x.shape != (z.shape[0], *self.setup.shape):
-            got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise AMError(f"decode(z, sample) must return shape ({z.shape[0]}, {self.setup.shape[0]}, "
-                          f"{self.setup.shape[1]}), got {got}")
-        return self.constrain(x)
+    def constrain(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the norm budget (identity without one)."""
+        return x if self.budget is None else self.budget(x)
 
     def forward(self, generator: torch.Generator) -> torch.Tensor:
-        z = self.code.repeat_interleave(self.n_samples, dim=0)
-        return self._decode(z, self.sample).reshape(self.code.shape[0], self.n_samples, *self.setup.shape)
+        """Samples (N, S, H, W) for this step, differentiable in the parameters."""
+        return self.head.samples(self, self.source.output(self, True), generator)
 
     def images(self) -> torch.Tensor:
+        """Representative images (N, K, H, W), without gradient."""
         with torch.no_grad():
-            return self._decode(self.code, False)[:, None]
+            return self.head.images(self, self.source.output(self, False))
 
     def post_targets(self) -> list:
-        return []
+        """Image-shaped tensors that R_post modifies in place."""
+        return [getattr(self, self.source.main)] if self.source.image else []
+
+    @torch.no_grad()
+    def project_(self) -> None:
+        """Put the parameters back onto the budget after a step."""
+        self.source.project_(self)
+
+    def stats(self) -> dict:
+        """Extra per-chain traces, e.g. the mean learned std."""
+        return self.head.stats(self)
+
+    @torch.no_grad()
+    def set_init(self, init: torch.Tensor) -> None:
+        """Set the main parameter from ``init`` of shape (n_units, ...), shared by restarts."""
+        main = self.source.main
+        param = getattr(self, main)
+        u, r = self.setup.n_units, self.setup.n_restarts
+        init = torch.as_tensor(init, dtype=param.dtype, device=param.device)
+        try:
+            value = torch.broadcast_to(init.reshape(u, 1, *init.shape[1:]), (u, r, *param.shape[1:]))
+        except RuntimeError as err:
+            raise AMError(f"init of shape {tuple(init.shape)} does not fit {main!r} of shape "
+                          f"(n_units={u}, {', '.join(map(str, param.shape[1:]))})") from err
+        param.copy_(value.reshape(param.shape))
+        self.project_()
+
+    def exported(self) -> dict:
+        """Final parameter values to store with the result, each (N, ...)."""
+        return {**self.source.export(self), **self.head.export(self)}
+
+
+@dataclass(frozen=True)
+class ParametrizationSpec:
+    """A validated source and head, built into a :class:`Parametrization` for each run."""
+
+    source: Source
+    head: Head = Identity()
+
+    @property
+    def has_image_params(self) -> bool:
+        """Whether the parametrization has image-shaped parameters (for R_grad and R_post)."""
+        return self.source.image
+
+    @property
+    def n_samples(self) -> int:
+        """Samples per chain that a(.) sees at each step."""
+        return self.head.samples_per_chain(self.source)
+
+    def check_shape(self, shape: tuple) -> None:
+        """Raise :class:`AMError` if the options do not fit images of ``shape``."""
+        self.source.check_shape(shape)
+
+    def build(self, setup: Setup) -> Parametrization:
+        """The parametrization of one run, with freshly initialized parameters."""
+        return Parametrization(self.source, self.head, setup)
+
+
+def pixel_am(n_samples: int = 1, init_scale: float = 1.0) -> ParametrizationSpec:
+    """Pixel-space AM: ``n_samples`` images per chain (coupled only through a diversity term)."""
+    return ParametrizationSpec(Pixels(n_samples, init_scale))
+
+
+def distribution_am(family: str = "normal", n_samples: int = 16, std: float = 0.6, learn_std: bool = False,
+                    init_scale: float = 1.0) -> ParametrizationSpec:
+    """Distribution AM: the mean (and with ``learn_std`` a per-pixel std) of a pixel distribution."""
+    return ParametrizationSpec(Pixels(1, init_scale, "mean"), Distribution(family, n_samples, std, learn_std))
+
+
+def transformation_am(n_samples: int = 1, hidden=(), kernel_size=9, nonlinearity: str = "softplus",
+                      bias: bool = False, padding_mode: str = "zeros", init_scale: float = 1.0) -> ParametrizationSpec:
+    """Transformation AM: ``n_samples`` learnable inputs per chain through the chain's one conv / CNN."""
+    return ParametrizationSpec(Transform(n_samples, hidden, kernel_size, nonlinearity, bias, padding_mode, init_scale))
+
+
+def transformation_distribution_am(family: str = "normal", n_samples: int = 16, std: float = 0.6,
+                                   learn_std: bool = False, hidden=(), kernel_size=9, nonlinearity: str = "softplus",
+                                   bias: bool = False, padding_mode: str = "zeros",
+                                   init_scale: float = 1.0) -> ParametrizationSpec:
+    """Transformation + distribution AM: a CNN maps one learnable input per chain to the mean of a
+    pixel distribution (and with ``learn_std`` to its raw std as a second channel; ``std`` is then unused)."""
+    source = Transform(1, hidden, kernel_size, nonlinearity, bias, padding_mode, init_scale, 2 if learn_std else 1)
+    return ParametrizationSpec(source, Distribution(family, n_samples, std, learn_std))
+
+
+def generator_am(dim: int, init: str = "prior_mean", value: float = 5.0, sample: bool = False,
+                 n_samples: int = 1) -> ParametrizationSpec:
+    """Generator-space AM: a latent code decoded by the model's generative path (see :class:`Code`)."""
+    return ParametrizationSpec(Code(dim, init, value, sample, n_samples))
 
 
 PARAMETRIZATIONS = {
-    "pixel": PixelImage,
-    "distribution": PixelDistribution,
-    "transformation": Transformation,
-    "transformation_distribution": TransformedDistribution,
-    "generator": GeneratorCode,
+    "pixel": pixel_am,
+    "distribution": distribution_am,
+    "transformation": transformation_am,
+    "transformation_distribution": transformation_distribution_am,
+    "generator": generator_am,
 }

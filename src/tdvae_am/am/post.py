@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import torch
 
+from tdvae_am.imageops.filters import bilateral_filter, gaussian_blur, tv_denoise
+
 from .budget import Budget
-from .filters import bilateral_filter, gaussian_blur, tv_denoise
-from .schedules import as_schedule
+from .schedules import as_schedule, positive_schedule
 
 
 class Blur:
@@ -37,7 +38,8 @@ class Bilateral:
     """Bilateral filter; ``sigma_color`` is in the units of the pixel values."""
 
     def __init__(self, sigma_spatial=1.0, sigma_color=0.5):
-        self.sigma_spatial, self.sigma_color = as_schedule(sigma_spatial), as_schedule(sigma_color)
+        self.sigma_spatial = as_schedule(sigma_spatial)
+        self.sigma_color = positive_schedule(sigma_color, "bilateral sigma_color")
 
     def __call__(self, x, t, n_steps):
         return bilateral_filter(x, self.sigma_spatial(t, n_steps), self.sigma_color(t, n_steps))
@@ -57,7 +59,7 @@ class PostNormalize:
     """Projection to a fixed L2 norm or standard deviation per image."""
 
     def __init__(self, norm="std", value=1.0):
-        self.norm, self.value = norm, as_schedule(value)
+        self.norm, self.value = norm, positive_schedule(value, "normalize value")
         Budget(norm, 1.0)  # validates the norm name
 
     def __call__(self, x, t, n_steps):

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from .budget import Budget
-from .schedules import as_schedule
+from .schedules import as_schedule, positive_schedule
 
 
 class _Roll(torch.autograd.Function):
@@ -118,7 +118,7 @@ class Normalize:
     """Differentiable projection to a fixed L2 norm or standard deviation per image."""
 
     def __init__(self, norm="std", value=1.0):
-        self.norm, self.value = norm, as_schedule(value)
+        self.norm, self.value = norm, positive_schedule(value, "normalize value")
         Budget(norm, 1.0)  # validates the norm name
 
     def __call__(self, x, t, n_steps, generator):

@@ -28,6 +28,7 @@ from .optimizers import make_optimizer
 from .parametrizations import Parametrization, Setup
 from .result import AMResult
 from .selector import check_output, check_units, max_other_activation, own_activation
+from .target import Target
 from .tracking import Tracker
 
 
@@ -36,8 +37,7 @@ class AMState:
     """Everything that changes or is bound during one run."""
 
     param: Parametrization
-    activation: Callable
-    elbo: Callable | None
+    target: Target
     units: torch.Tensor
     chain_units: torch.Tensor
     generator: torch.Generator
@@ -69,12 +69,12 @@ class AMRun:
         names, params = zip(*s.param.named_parameters())
         x = s.param(s.generator)                                        # samples (N, S, H, W)
         x_pre = spec.pre(x, t, n, s.generator)                          # R_pre
-        out = s.activation(x_pre.reshape(-1, *x.shape[-2:]))            # a(.)
+        out = s.target.activation(x_pre.reshape(-1, *x.shape[-2:]))     # a(.)
         if t == 0:
             self._check_model(out, x, s)
         sample_units = s.chain_units.repeat_interleave(x.shape[1])
         act = own_activation(out, sample_units).reshape(x.shape[:2]).mean(1)
-        reg, raw = spec.obj(x, t, n, s.elbo)                            # R_obj
+        reg, raw = spec.obj(x, t, n, s.target.elbo)                     # R_obj
         self._check_finite(act, reg, t, s)
         if spec.grad:
             g_act = torch.autograd.grad(act.sum(), params, retain_graph=reg.requires_grad, allow_unused=True)
@@ -114,36 +114,31 @@ class AMRun:
         values = {"objective": act + reg, "activation": act,
                   "max_other": max_other_activation(out, sample_units).reshape(shape).mean(1)}
         values.update(raw)
-        if "elbo" not in raw and s.elbo is not None and self.spec.track_elbo:
-            values["elbo"] = evaluate_elbo(s.elbo, s.param.images())   # of the representative images
+        if "elbo" not in raw and s.target.elbo is not None and self.spec.track_elbo:
+            values["elbo"] = evaluate_elbo(s.target.elbo, s.param.images())   # of the representative images
         values.update(s.param.stats())
         s.tracker.record(t, values, s.param.images())
 
     @torch.no_grad()
     def _evaluate(self, s: AMState, images: torch.Tensor) -> tuple:
         """Clean own-unit and largest other-unit activation of (N, K, H, W), each (N,)."""
-        out = s.activation(images.reshape(-1, *images.shape[-2:]))
+        out = s.target.activation(images.reshape(-1, *images.shape[-2:]))
         check_output(out, images.shape[0] * images.shape[1], s.units)
         rows = s.chain_units.repeat_interleave(images.shape[1])
         own = own_activation(out, rows).reshape(images.shape[:2]).mean(1)
         other = max_other_activation(out, rows).reshape(images.shape[:2]).mean(1)
         return own, other
 
-    def run(self, activation: Callable, units: Sequence[int], *, elbo: Callable | None = None,
-            decode: Callable | None = None, n_restarts: int = 1, seed: int = 0, device="cpu",
-            init=None, progress: bool | None = None) -> AMResult:
+    def run(self, target: Target | Callable, units: Sequence[int], *, n_restarts: int = 1, seed: int = 0,
+            device="cpu", init=None, progress: bool | None = None) -> AMResult:
         """Run AM for every unit x restart in one batch.
 
         Parameters
         ----------
-        activation : callable
-            ``activation(x (B, H, W)) -> (B, n_units)``, differentiable in ``x``.
+        target : Target or callable
+            The model's callables; a bare callable is ``Target(activation=...)``.
         units : sequence of int
             Indices of the studied units of that layer.
-        elbo : callable, optional
-            ``elbo(x (B, H, W)) -> (B,)``, for the ``elbo`` objective term and tracking.
-        decode : callable, optional
-            ``decode(z, sample: bool) -> (B, H, W)``, for the generator parametrization.
         n_restarts : int
             Independent random restarts per unit.
         seed : int
@@ -165,9 +160,10 @@ class AMRun:
         ------
         AMError
             On an empty or unknown unit list, a non-differentiable model, a non-finite
-            activation, or an invalid configuration.
+            activation, or a missing callable.
         """
         spec = self.spec
+        target = target if isinstance(target, Target) else Target(target)
         unit_idx = check_units(units)
         if not isinstance(n_restarts, int) or n_restarts < 1:
             raise AMError(f"n_restarts must be a positive integer, got {n_restarts!r}")
@@ -179,16 +175,11 @@ class AMRun:
             unit_idx = unit_idx.to(device)
             chain_units = unit_idx.repeat_interleave(n_restarts)
             setup = Setup(len(unit_idx), n_restarts, spec.shape, chain_units, generator, device,
-                          spec.budget, decode)
-            cls, options = spec.parametrization
-            param = cls(setup, **options)
+                          spec.budget, target.decode)
+            param = spec.parametrization.build(setup)
             if init is not None:
                 param.set_init(init)
-            if spec.grad and not param.image_params:
-                raise AMError(f"R_grad filters need an image-shaped parameter; {type(param).__name__} has none")
-            if spec.post and not param.post_targets():
-                raise AMError(f"R_post operations need an image-shaped parameter; {type(param).__name__} has none")
-            state = AMState(param, activation, elbo, unit_idx, chain_units, generator, Tracker(len(chain_units), spec.snapshots))
+            state = AMState(param, target, unit_idx, chain_units, generator, Tracker(len(chain_units), spec.snapshots))
             if spec.steps:
                 state.optimizer, state.scheduler = make_optimizer(spec.optimizer, list(param.parameters()),
                                                                   spec.steps)
@@ -210,8 +201,10 @@ class AMRun:
                 best_images, best_step = s.tracker.best_images, s.tracker.best_step
             final, final_other = self._evaluate(s, images)
             best, best_other = self._evaluate(s, best_images)
-            final_elbo = evaluate_elbo(s.elbo, images) if s.elbo is not None else None
-            snaps = {**s.tracker.snapshots, **({self.spec.steps: images} if self.spec.steps in self.spec.snapshots else {})}
+            final_elbo = evaluate_elbo(s.target.elbo, images) if s.target.elbo is not None else None
+            snaps = dict(s.tracker.snapshots)
+            if self.spec.steps in self.spec.snapshots:
+                snaps[self.spec.steps] = images
         traces = s.tracker.arrays()
         act_trace = traces.get("activation", np.zeros((0, u * r)))
         flags = self.spec.success.evaluate(act_trace, final.cpu().numpy(), final_other.cpu().numpy())
@@ -246,9 +239,9 @@ def build_run(config: dict) -> AMRun:
     return AMRun(parse_config(config))
 
 
-def run_am(activation: Callable, units: Sequence[int], config: dict, *, elbo: Callable | None = None,
-           decode: Callable | None = None, n_restarts: int = 1, seed: int = 0, device="cpu",
-           init=None, progress: bool | None = None) -> AMResult:
-    """Build the method from ``config`` and run it; see :meth:`AMRun.run`."""
-    return build_run(config).run(activation, units, elbo=elbo, decode=decode, n_restarts=n_restarts,
-                                 seed=seed, device=device, init=init, progress=progress)
+def run_am(target: Target | Callable, units: Sequence[int], config: dict, *, n_restarts: int = 1, seed: int = 0,
+           device="cpu", init=None, progress: bool | None = None) -> AMResult:
+    """Build the method from ``config`` and run it on ``target`` (a :class:`Target` or an
+    activation callable); see :meth:`AMRun.run`."""
+    return build_run(config).run(target, units, n_restarts=n_restarts, seed=seed, device=device, init=init,
+                                 progress=progress)

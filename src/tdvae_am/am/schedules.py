@@ -29,6 +29,9 @@ class Constant:
     def __call__(self, t: int, n_steps: int) -> float:
         return self.value
 
+    def minimum(self) -> float:
+        return self.value
+
 
 @dataclass(frozen=True)
 class Linear:
@@ -40,6 +43,9 @@ class Linear:
     def __call__(self, t: int, n_steps: int) -> float:
         frac = t / max(n_steps - 1, 1)
         return self.start + (self.end - self.start) * frac
+
+    def minimum(self) -> float:
+        return min(self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,9 @@ class Geometric:
         frac = t / max(n_steps - 1, 1)
         return self.start * math.exp(frac * math.log(self.end / self.start))
 
+    def minimum(self) -> float:
+        return min(self.start, self.end)
+
 
 @dataclass(frozen=True)
 class Step:
@@ -72,6 +81,9 @@ class Step:
 
     def __call__(self, t: int, n_steps: int) -> float:
         return self.values[bisect.bisect_right(self.milestones, t)]
+
+    def minimum(self) -> float:
+        return min(self.values)
 
 
 SCHEDULES = {"linear": Linear, "geometric": Geometric, "step": Step}
@@ -104,3 +116,11 @@ def as_schedule(spec) -> Constant | Linear | Geometric | Step:
         except (KeyError, TypeError) as err:
             raise AMError(f"bad options {options} for schedule {name!r}: {err}") from err
     raise AMError(f"a strength must be a number or a schedule dict, got {spec!r}")
+
+
+def positive_schedule(spec, key: str) -> Constant | Linear | Geometric | Step:
+    """:func:`as_schedule` for a strength that must stay > 0; an :class:`AMError` names ``key`` otherwise."""
+    schedule = as_schedule(spec)
+    if not schedule.minimum() > 0:
+        raise AMError(f"{key} must be > 0 at every step, got {spec!r}")
+    return schedule

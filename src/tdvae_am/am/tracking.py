@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from .errors import AMError
-from .fourier import high_frequency_power
+from tdvae_am.imageops.fourier import HF_CUTOFF, high_frequency_power
 
-HF_CUTOFF = 0.25
+from .checks import check_number
+from .errors import AMError
 
 
 class Tracker:
@@ -142,8 +142,11 @@ class SuccessRule:
 
 
 def make_success_rule(spec: dict | None) -> SuccessRule:
-    """Build a :class:`SuccessRule` from a dict of its fields."""
+    """Build a :class:`SuccessRule` from a dict of its fields (numbers)."""
     try:
-        return SuccessRule(**(spec or {}))
+        rule = SuccessRule(**(spec or {}))
     except TypeError as err:
         raise AMError(f"bad success rule {spec!r}: {err}") from err
+    for key, value in asdict(rule).items():
+        check_number(f"success {key}", value)
+    return rule

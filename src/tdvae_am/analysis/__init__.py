@@ -18,6 +18,7 @@ from .sta import spike_triggered_average
 
 __all__ = [
     "GaborFit", "PatchSelection", "amplitude_spectrum", "aperture_curve", "best_gabor", "default_grid",
-    "dominant_frequency", "gabor", "jitter_activation", "nearest_in_activation", "occlusion_map", "optimal_gabor", "shift_map",
+    "dominant_frequency", "gabor", "jitter_activation", "nearest_in_activation", "occlusion_map", "optimal_gabor",
+    "shift_map",
     "spectral_entropy", "spike_triggered_average", "top_activating",
 ]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import torch
 
-from ..am.fourier import radial_frequency
+from tdvae_am.imageops.fourier import radial_frequency
 
 
 def _as_tensor(images) -> torch.Tensor:

@@ -15,8 +15,11 @@ import numpy as np
 SKIMAGE_NATURAL = ("camera", "astronaut", "coffee", "chelsea", "rocket", "coins")
 #: Natural photographs that ship with plenoptic.
 PLENOPTIC_NATURAL = ("einstein", "curie", "parrot", "macaque")
-#: Texture photographs that ship offline, usable as Portilla-Simoncelli seeds.
-BUNDLED_TEXTURES = ("brick", "grass", "gravel", "reptile_skin", "moon")
+#: Texture photographs that ship offline, usable as Portilla-Simoncelli seeds, and their (rows, cols).
+BUNDLED_TEXTURE_SHAPES = {
+    "brick": (512, 512), "grass": (512, 512), "gravel": (512, 512), "reptile_skin": (256, 256), "moon": (512, 512),
+}
+BUNDLED_TEXTURES = tuple(BUNDLED_TEXTURE_SHAPES)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pgm", ".ppm")
 RAW_SUFFIXES = (".iml", ".imc")
@@ -89,6 +92,36 @@ def read_van_hateren(path: str | Path, shape: tuple[int, int] = VAN_HATEREN_SHAP
     return image / peak if peak > 0 else image
 
 
+def image_shape(path: str | Path, raw_shape: tuple[int, int] = VAN_HATEREN_SHAPE) -> tuple[int, int]:
+    """(rows, cols) of an image file, checked without reading it into an array: a raw van
+    Hateren file by its size (``raw_shape`` uint16), a PNG by its chunk checksums (PIL verify),
+    other formats by decoding. Raises :class:`ImageSourceError` naming the file if it is not
+    a readable image (text named .png, a truncated PNG or .iml, ...)."""
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path)
+    if path.suffix.lower() in RAW_SUFFIXES:
+        expected = raw_shape[0] * raw_shape[1] * 2
+        if path.stat().st_size != expected:
+            raise ImageSourceError(
+                f"{path}: {path.stat().st_size:,} bytes, expected {expected:,} for a raw van Hateren image "
+                f"({raw_shape[0]}x{raw_shape[1]} uint16, natural.raw_shape); truncated or not a raw image"
+            )
+        return tuple(raw_shape)
+    try:
+        with Image.open(path) as image:
+            shape = image.height, image.width
+            if image.format == "PNG":
+                image.verify()
+            else:
+                image.load()
+    except UnidentifiedImageError:
+        raise ImageSourceError(f"{path}: not an image file (PIL cannot identify it)") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        raise ImageSourceError(f"{path}: truncated or corrupt image ({err})") from None
+    return shape
+
+
 def read_image(path: str | Path, raw_shape: tuple[int, int] = VAN_HATEREN_SHAPE) -> np.ndarray:
     """Read a common image file or a raw van Hateren file as grayscale in [0, 1]."""
     path = Path(path)
@@ -98,7 +131,10 @@ def read_image(path: str | Path, raw_shape: tuple[int, int] = VAN_HATEREN_SHAPE)
         return read_van_hateren(path, raw_shape)
     from skimage import io
 
-    return to_gray(io.imread(path))
+    try:
+        return to_gray(io.imread(path))
+    except (OSError, SyntaxError, ValueError) as err:
+        raise ImageSourceError(f"{path}: unreadable image ({err})") from None
 
 
 def list_image_files(folder: str | Path) -> list[Path]:
@@ -112,6 +148,17 @@ def list_image_files(folder: str | Path) -> list[Path]:
     if not files:
         raise ImageSourceError(f"no image files ({', '.join(IMAGE_SUFFIXES + RAW_SUFFIXES)}) in {folder}")
     return files
+
+
+def check_image_folder(folder: str | Path, raw_shape: tuple[int, int] = VAN_HATEREN_SHAPE) -> dict[str, tuple]:
+    """(rows, cols) of every image of ``folder`` by name (see :func:`image_shape`); raises
+    :class:`ImageSourceError` naming the folder (no images) or the first bad file."""
+    shapes = {}
+    for path in list_image_files(folder):
+        if path.stem in shapes:
+            raise ImageSourceError(f"{path}: a second image named {path.stem!r} in {folder}")
+        shapes[path.stem] = image_shape(path, raw_shape)
+    return shapes
 
 
 def load_natural_images(

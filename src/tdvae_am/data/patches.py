@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tdvae_am.files import CorruptFileError, load_json, load_npz
+
 SPLITS = ("train", "val", "test")
 
 
@@ -28,8 +30,14 @@ def split_tiles(
     rows, cols = shape[0] // tile, shape[1] // tile
     corners = np.stack(np.meshgrid(np.arange(rows) * tile, np.arange(cols) * tile, indexing="ij"), -1)
     corners = corners.reshape(-1, 2)[rng.permutation(rows * cols)]
-    bounds = np.round(np.cumsum((0.0,) + tuple(fractions)) / sum(fractions) * len(corners)).astype(int)
+    bounds = np.cumsum([0, *split_sizes(len(corners), fractions)])
     return {s: corners[bounds[i]: bounds[i + 1]] for i, s in enumerate(SPLITS)}
+
+
+def split_sizes(n: int, fractions: tuple[float, float, float]) -> list[int]:
+    """How many of ``n`` tiles each split gets (``fractions`` of the rounded running total)."""
+    bounds = np.round(np.cumsum((0.0,) + tuple(fractions)) / sum(fractions) * n).astype(int)
+    return np.diff(bounds).tolist()
 
 
 def gather_crops(image: np.ndarray, rows: np.ndarray, cols: np.ndarray, size: int) -> np.ndarray:
@@ -107,16 +115,18 @@ def save_patch_set(path: str | Path, arrays: dict[str, np.ndarray], metadata: di
 
 
 def load_patch_set(path: str | Path, verify: bool = True) -> tuple[dict[str, np.ndarray], dict]:
-    """Read a patch set and its metadata, checking the stored checksums."""
+    """Read a patch set and its metadata, checking the stored checksums; a truncated or
+    damaged file (or sidecar) is a :class:`tdvae_am.files.CorruptFileError` naming it."""
     path = Path(path)
     meta_path = path.with_suffix(".json")
     if not path.is_file() or not meta_path.is_file():
         raise FileNotFoundError(f"patch set {path} (or its metadata {meta_path.name}) is missing")
-    meta = json.loads(meta_path.read_text())
-    with np.load(path) as npz:
-        arrays = {k: npz[k] for k in npz.files}
+    meta = load_json(meta_path)
+    arrays = load_npz(path)
     if verify:
         for k, info in meta["arrays"].items():
+            if k not in arrays:
+                raise CorruptFileError(path, f"array {k!r} of its sidecar is missing")
             if sha256(arrays[k]) != info["sha256"]:
-                raise ValueError(f"{path}: checksum mismatch for array {k!r}")
+                raise CorruptFileError(path, f"checksum mismatch for array {k!r}")
     return arrays, meta

@@ -3,6 +3,7 @@
 import abc
 import math
 import os
+import pickle
 import tempfile
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
@@ -11,6 +12,7 @@ import torch
 from torch import Tensor, nn
 from torch.distributions import Distribution
 
+from tdvae_am.files import CorruptFileError, check_file
 from tdvae_am.models.distributions import FAMILIES
 from tdvae_am.models.elbo import ELBOTerms
 
@@ -94,15 +96,21 @@ class LatentVariableModel(nn.Module, abc.ABC):
 
     @classmethod
     def load(cls, path: str | os.PathLike, map_location: str | torch.device = "cpu") -> "LatentVariableModel":
-        """Load a model saved by :meth:`save` or a training checkpoint."""
-        ckpt = torch.load(path, map_location=map_location, weights_only=True)
+        """Load a model saved by :meth:`save` or a training checkpoint, after checking the
+        file's checksums; a truncated or damaged file is a :class:`CorruptFileError` naming it."""
+        check_file(path)
+        try:
+            ckpt = torch.load(path, map_location=map_location, weights_only=True)
+        except (RuntimeError, pickle.UnpicklingError, EOFError) as err:
+            raise CorruptFileError(path, str(err).splitlines()[0]) from None
         ckpt = ckpt.get("model", ckpt)
         model = cls.from_config(ckpt["config"])
         model.load_state_dict(ckpt["state_dict"])
         return model.to(map_location)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the config and weights atomically."""
+        """Write the config and weights atomically, as a zip archive whose every member carries
+        its CRC-32, the checksum :meth:`load` and :func:`tdvae_am.files.check_file` verify."""
         save_atomic(self.checkpoint(), path)
 
     def checkpoint(self) -> dict:

@@ -1,0 +1,69 @@
+"""Reference measurements of the studied units that every AM result is compared with:
+the white-noise analysis (STA, paper Sec. 3.2) with its best Gabor fit, and the units'
+responses, ELBO and spectra on held-out natural patches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from tdvae_am.analysis.gabor import best_gabor
+from tdvae_am.analysis.spectra import spectral_entropy
+from tdvae_am.analysis.sta import spike_triggered_average
+from tdvae_am.imageops.fourier import HF_CUTOFF, high_frequency_power
+from tdvae_am.train.evaluation import per_patch
+
+
+def unit_reference(model, units: Sequence[int], natural: np.ndarray, *, sta_samples: int,
+                   seed: int = 0, device="cpu", layer: str = "z2", progress: bool = False) -> tuple:
+    """STA, its Gabor fit and natural-patch statistics of ``units``.
+
+    Parameters
+    ----------
+    model : LatentVariableModel
+    units : sequence of int
+        Studied units of ``layer``.
+    natural : array (N, H, W)
+        Held-out whitened natural patches.
+    sta_samples : int
+        White-noise images of the STA (unit variance, like the whitened patches).
+
+    Returns
+    -------
+    arrays : dict of str -> array
+        ``sta`` (U, H, W), ``sta_gabor`` (U, H, W): best Gabor of each STA.
+    summary : dict
+        Per unit (lists of length U): ``sta_activation`` (activation of the STA scaled
+        to unit pixel std), ``sta_gabor_correlation``, ``natural_mean``/``natural_std``/
+        ``natural_p99``/``natural_max`` activation; and over patches ``natural_elbo``
+        (mean, std), ``natural_hf_power``, ``natural_spectral_entropy``, ``natural_pixel_std``.
+    """
+    activation = lambda x: model.posterior_moments(x, layer)[0]  # noqa: E731
+    units = list(units)
+    sta = spike_triggered_average(activation, units, sta_samples, shape=natural.shape[-2:], seed=seed,
+                                  device=device, progress=progress)
+    sta_scaled = sta / sta.flatten(1).std(1).clamp_min(1e-12)[:, None, None]
+    gabor = best_gabor(target=sta.cpu())
+    x = torch.as_tensor(natural, dtype=torch.float32, device=device)
+    acts = per_patch(activation, x, 1000, seed)[:, units].cpu().numpy()
+    elbo = per_patch(model.elbo, x, 1000, seed).cpu().numpy()
+    with torch.no_grad():
+        sta_act = activation(sta_scaled)[torch.arange(len(units)), units].cpu().numpy()
+    summary = {
+        "units": units,
+        "sta_samples": sta_samples,
+        "sta_activation": sta_act.tolist(),
+        "sta_gabor_correlation": gabor.correlation.tolist(),
+        "natural_mean": acts.mean(0).tolist(),
+        "natural_std": acts.std(0).tolist(),
+        "natural_p99": np.percentile(acts, 99, axis=0).tolist(),
+        "natural_max": acts.max(0).tolist(),
+        "natural_elbo": [float(elbo.mean()), float(elbo.std())],
+        "natural_hf_power": float(high_frequency_power(x[:, None], HF_CUTOFF).mean()),
+        "natural_spectral_entropy": float(spectral_entropy(x.cpu()).mean()),
+        "natural_pixel_std": float(x.flatten(1).std(1).mean()),
+        "n_natural": int(len(x)),
+    }
+    return {"sta": sta.cpu().numpy(), "sta_gabor": gabor.images}, summary

@@ -1,0 +1,1 @@
+"""Train phase: the resumable training loop and its collaborators, and model evaluation."""

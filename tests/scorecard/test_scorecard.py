@@ -1,0 +1,74 @@
+"""Scorecard statistics and decision rules on inputs with known answers."""
+
+import numpy as np
+import pytest
+
+from tdvae_am.scorecard.evidence import iterations_to, lowpass_correlation, restart_variability
+from tdvae_am.scorecard.findings import model_findings, totals
+from tdvae_am.scorecard.statistics import bootstrap, bootstrap_difference, spearman_rows, verdict
+
+
+def test_verdict_rules():
+    assert verdict([0.1, 0.4]) == "replicated"
+    assert verdict([-0.4, -0.1]) == "not_replicated"
+    assert verdict([-0.1, 0.4]) == "inconclusive"
+    assert verdict([-0.4, -0.1], direction="below") == "replicated"
+    assert verdict([0.1, 0.4], direction="below") == "not_replicated"
+    assert verdict([0.3, 0.45], 0.5, "below") == "replicated"
+    assert verdict([float("nan"), 1.0]) == "inconclusive"
+
+
+def test_bootstrap_intervals():
+    rng = np.random.default_rng(0)
+    x = rng.normal(1.0, 1.0, 400)
+    lo, hi = bootstrap(x)
+    assert lo < x.mean() < hi and hi - lo == pytest.approx(2 * 1.96 / 20, rel=0.2)
+    assert bootstrap([2.0, 2.0, 2.0]) == [2.0, 2.0]
+    assert np.isnan(bootstrap([1.0])).all()
+    lo, hi = bootstrap_difference(x + 1, x)
+    assert lo < 1.0 < hi and lo > 0.7
+
+
+def test_iterations_to_90_percent():
+    t = np.arange(100, dtype=float)
+    fast = 1 - np.exp(-t / 5)
+    slow = 1 - np.exp(-t / 20)
+    trace = np.stack([fast, slow], 1)[:, :, None]          # (T, U=2, R=1)
+    its = iterations_to(trace)
+    assert its[0] == pytest.approx(12, abs=1) and its[1] == pytest.approx(46, abs=1)
+
+
+def test_restart_variability_and_lowpass_correlation():
+    rng = np.random.default_rng(1)
+    same = np.repeat(rng.normal(size=(2, 1, 16, 16)), 3, axis=1)
+    noise = rng.normal(size=(2, 3, 16, 16))
+    assert restart_variability(same) == pytest.approx([0, 0], abs=1e-6)
+    assert restart_variability(noise).min() > 0.8
+    assert lowpass_correlation(same, same) == pytest.approx([1, 1], abs=1e-6)
+    assert abs(lowpass_correlation(same, -same)).min() > 0.99
+
+
+def test_spearman_rows():
+    x = np.arange(5)
+    rho = spearman_rows(x, np.stack([x**2, -x, np.ones(5)]))
+    assert rho[0] == pytest.approx(1) and rho[1] == pytest.approx(-1) and np.isnan(rho[2])
+
+
+def _decoder(acc, lo, hi):
+    return {"accuracy": acc, "ci_bootstrap": [lo, hi], "chance": 0.2}
+
+
+def test_model_findings_follow_the_intervals():
+    units = {"n_active": 9, "n_active_untrained": 100, "rule": {"active": "KL > 0.1"},
+             "units": {"trained": {"mean_kl_natural": [0.0] * 250}}}
+    decoding = {"tdvae": {"z2": _decoder(0.75, 0.68, 0.82), "z1": _decoder(0.66, 0.6, 0.7),
+                          "pixels": _decoder(0.25, 0.2, 0.3), "z2_untrained": _decoder(0.32, 0.27, 0.38),
+                          "z2_scrambled": _decoder(0.73, 0.66, 0.8)},
+                "chain": {"z2": _decoder(0.9, 0.85, 0.95)}}
+    rows = {f.id: f.verdict for f in model_findings(units, decoding)}
+    assert rows == {"M1": "replicated", "M2": "replicated", "M3": "inconclusive", "M4": "replicated",
+                    "M5": "replicated", "M6": "inconclusive", "M7": "not_replicated"}
+    units["n_active"] = 0
+    assert model_findings(units, decoding)[0].verdict == "not_replicated"
+    card = [{"verdict": v} for v in ("replicated", "replicated", "inconclusive")]
+    assert totals(card) == {"replicated": 2, "not_replicated": 0, "inconclusive": 1, "findings": 3}

@@ -1,0 +1,39 @@
+"""The benchmark scripts run at tiny sizes and end with their documented summary line."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+NUMBER = r"([0-9.]+)"
+
+
+def output_lines(script: str, *args: str) -> list[str]:
+    """Standard output lines of ``benchmarks/<script>`` run on one thread."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--threads", "1", *args],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    return done.stdout.strip().splitlines()
+
+
+def test_train_throughput_reports_rate_bound_ratio_and_ceiling():
+    lines = output_lines("train_throughput.py", "--batch", "16", "--steps", "3", "--log-every", "1")
+    last = re.fullmatch(rf"samples/s {NUMBER} bound {NUMBER} ratio {NUMBER}", lines[-1])
+    rate, bound, ratio = map(float, last.groups())
+    assert rate > 0 and bound > 0
+    assert ratio == pytest.approx(rate / bound, abs=2e-3)
+    ceiling, reached = map(float, re.search(rf"ratio {NUMBER}, reached {NUMBER} of it", lines[-2]).groups())
+    assert 0 < ceiling < 1
+    # the ceiling bounds the measured ratio: ratio = ceiling x (fraction of the ceiling reached)
+    assert ratio == pytest.approx(ceiling * reached, rel=0.02)
+
+
+def test_am_batching_reports_speedup():
+    lines = output_lines("am_batching.py", "--units", "1", "--restarts", "2", "--repeats", "1", "--loop-runs", "1")
+    last = re.fullmatch(rf"batched {NUMBER} s loop {NUMBER} s speedup {NUMBER}x", lines[-1])
+    batched, loop, speedup = map(float, last.groups())
+    assert speedup == pytest.approx(loop / batched, rel=0.1)

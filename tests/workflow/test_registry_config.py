@@ -1,0 +1,60 @@
+"""The experiment registry as the workflow loads it: YAML 1.2 numbers and unknown keys named."""
+
+import pytest
+import yaml
+from workflow_helpers import ROOT, run_tool
+
+from tdvae_am.config import ConfigError
+from tdvae_am.experiments.registry import load_registry, resolve_run, validated_registry
+
+SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/experiments.schema.yaml").read_text())
+SHIPPED = (ROOT / "config/experiments.yaml").read_text()
+LR = "optimizer: {name: rmsprop, lr: 0.01}"
+
+
+def write(tmp_path, text):
+    path = tmp_path / "experiments.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_scientific_notation_is_a_number_in_every_run(tmp_path):
+    assert LR in SHIPPED
+    registry = validated_registry(write(tmp_path, SHIPPED.replace(LR, "optimizer: {name: rmsprop, lr: 1e-2}")), SCHEMA)
+    assert registry["defaults"]["optimizer"]["lr"] == 0.01
+    assert resolve_run(registry, "pixel", "plain")["am"]["optimizer"]["lr"] == 0.01
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("    title: Pixel-space AM without regularization", "    titel: Pixel-space AM without regularization",
+         "config key experiments.pixel.titel of the registry {path}: unknown key; did you mean title?"),
+        ("\nfigures:", "\nfigurse:", "config key figurse of the registry {path}: unknown key; did you mean figures?"),
+        ("fig11_sta: {kind: sta,", "fig11_sta: {kind: sta, colums: variants,",
+         "config key figures.fig11_sta.colums of the registry {path}: unknown key; did you mean columns?"),
+        ("fig11_sta: {kind: sta,", "fig11_sta: {kind: stta,",
+         "config key figures.fig11_sta.kind of the registry {path}: 'stta' is not one of"),
+    ],
+)
+def test_registry_errors_name_the_key(tmp_path, old, new, message):
+    assert old in SHIPPED
+    path = write(tmp_path, SHIPPED.replace(old, new))
+    with pytest.raises(ConfigError) as err:
+        validated_registry(path, SCHEMA)
+    assert str(err.value).startswith(message.format(path=path))
+
+
+def test_bad_yaml_is_one_line(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_registry(write(tmp_path, "experiments: [\n"))
+    assert "\n" not in str(err.value) and "is not valid YAML" in str(err.value)
+
+
+def test_snakemake_runs_a_registry_with_scientific_notation(workflow_dir, tmp_path):
+    path = write(tmp_path, SHIPPED.replace(LR, "optimizer: {name: rmsprop, lr: 1e-2}"))
+    run_tool(["snakemake", "-n", "--config", f"am={{experiments: {path}}}"], workflow_dir)
+    path.write_text(SHIPPED.replace("\nfigures:", "\nfigurse:"))
+    proc = run_tool(["snakemake", "-n", "--config", f"am={{experiments: {path}}}"], workflow_dir, check=False)
+    assert proc.returncode != 0
+    assert f"config key figurse of the registry {path}: unknown key; did you mean figures?" in proc.stdout + proc.stderr

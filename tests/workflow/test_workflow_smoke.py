@@ -1,0 +1,286 @@
+"""The smoke-scale workflow, end to end, in a throw-away copy of the repository."""
+
+import csv
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import torch
+from workflow_helpers import BIN, copy_workflow, init_dvc, run_tool, set_param
+
+from tdvae_am.code_deps import import_closure
+from tdvae_am.data.patches import load_patch_set
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
+    run_tool(["snakemake", "--cores", "2", "--config", "scale=smoke"], workdir)
+    return workdir
+
+
+def test_lint_is_clean(smoke_run):
+    proc = run_tool(["snakemake", "--lint"], smoke_run, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Lints for" not in proc.stdout + proc.stderr
+
+
+def test_data_outputs(smoke_run):
+    natural, meta = load_patch_set(smoke_run / "data/processed/natural_patches.npz")
+    assert {k: len(v) for k, v in natural.items()} == {"train": 2000, "val": 500, "test": 500}
+    assert abs(natural["train"].std() - 1.0) < 1e-3
+    textures, tmeta = load_patch_set(smoke_run / "data/processed/texture_patches.npz")
+    n_fam = len(tmeta["families"])
+    assert n_fam == 5 and len(textures["patches"]) == 5 * 2 * 100
+    assert textures["scrambled"].shape == textures["patches"].shape
+    for f in range(n_fam):
+        assert abs(textures["patches"][textures["family"] == f].std() - 1.0) < 1e-3
+    assert set(tmeta["equalization_factors"]) == set(tmeta["families"])
+    metrics = json.loads((smoke_run / "results/metrics/data.json").read_text())
+    assert metrics["ps_synthesis"]["images"] == 10
+    assert metrics["ps_synthesis"]["loss_reduction_median"] < 0.2
+    for ext in ("png", "pdf"):
+        assert (smoke_run / f"figures/fig04_data.{ext}").stat().st_size > 10_000
+    logs = list((smoke_run / "logs").rglob("*.log"))
+    assert len(logs) >= 1 + 5 + 10 + 1 + 1
+
+
+def test_nothing_left_to_do(smoke_run):
+    proc = run_tool(["snakemake", "-n", "--config", "scale=smoke"], smoke_run)
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_texture_change_reruns_only_texture_jobs(smoke_run):
+    proc = run_tool(["snakemake", "-n", "--config", "scale=smoke", "textures={iterations: 5}"], smoke_run)
+    out = proc.stdout + proc.stderr
+    assert "rule synthesize_texture" in out and "rule texture_patches" in out
+    assert "rule natural_patches" not in out
+
+
+def test_same_seed_same_data(smoke_run, tmp_path):
+    """Rebuilding the natural patches from scratch gives identical arrays (seeded)."""
+    again = copy_workflow(tmp_path / "again")
+    run_tool(["snakemake", "--cores", "1", "--config", "scale=smoke", "--", "data/processed/natural_patches.npz"],
+             again)
+    a = json.loads((smoke_run / "data/processed/natural_patches.json").read_text())
+    b = json.loads((again / "data/processed/natural_patches.json").read_text())
+    assert a["arrays"] == b["arrays"]
+    first = np.load(smoke_run / "data/processed/natural_patches.npz")["train"]
+    np.testing.assert_array_equal(first, np.load(again / "data/processed/natural_patches.npz")["train"])
+
+
+def test_models_trained_and_evaluated(smoke_run):
+    for model in ("tdvae", "chain"):
+        summary = json.loads((smoke_run / f"results/models/{model}/summary.json").read_text())
+        assert summary["steps"] == 60 and np.isfinite(summary["final"]["val_elbo"])
+        evaluation = json.loads((smoke_run / f"results/metrics/evaluation_{model}.json").read_text())
+        assert evaluation["iwae"]["k"] == 10 and evaluation["iwae"]["n"] == 200
+        with open(smoke_run / f"results/models/{model}/metrics.csv") as f:
+            assert [int(r["step"]) for r in csv.DictReader(f)] == [20, 40, 60]
+    assert json.loads((smoke_run / "results/models/tdvae/summary.json").read_text())["n_parameters"] == 34_438_300
+
+
+def test_units_selected(smoke_run):
+    units = json.loads((smoke_run / "results/units.json").read_text())
+    chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
+    assert len(chosen) == 10 and len(set(chosen)) == 10
+    assert all(0 <= u < 250 for u in chosen)
+    metrics = json.loads((smoke_run / "results/metrics/units.json").read_text())
+    assert set(metrics) == {"tdvae", "chain"}
+    assert {"z2", "z2_untrained", "z2_scrambled", "z1", "pixels"} <= set(metrics["tdvae"]["decoding"])
+    for name in ("figS1_training", "figS2_unit_activity", "figS3_decoding", "figS4_texture_sensitivity"):
+        assert (smoke_run / f"figures/{name}.png").stat().st_size > 10_000
+        assert (smoke_run / f"figures/{name}.pdf").is_file()
+
+
+def test_am_runs_and_figures(smoke_run):
+    from tdvae_am.am import AMResult
+    from tdvae_am.experiments.registry import all_runs, load_registry
+
+    registry = load_registry(smoke_run / "config/experiments.yaml")
+    units = json.loads((smoke_run / "results/units.json").read_text())
+    chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
+    for exp, var in all_runs(registry):
+        result = AMResult.load(smoke_run / f"results/am/{exp}/{var}.npz")
+        assert result.units.tolist() == chosen and result.n_restarts == 3
+        assert result.summary["experiment"] == exp and result.summary["variant"] == var
+        assert result.summary["n_steps"] <= 20
+        assert np.isfinite(result.summary["final_activation"]).all()
+    reference = json.loads((smoke_run / "results/am/reference.json").read_text())
+    assert reference["units"] == chosen and reference["sta_samples"] == 2000
+    for name in list(registry["figures"]) + ["scorecard"]:
+        assert (smoke_run / f"figures/{name}.png").stat().st_size > 10_000, name
+        assert (smoke_run / f"figures/{name}.pdf").is_file()
+
+
+def test_scorecard(smoke_run):
+    card = json.loads((smoke_run / "results/scorecard.json").read_text())
+    ids = [row["id"] for row in card]
+    assert len(ids) == len(set(ids))
+    assert {"M1", "M2", "M6", "1a", "2b", "7c", "9", "13", "15", "16a", "17b", "S1"} <= set(ids)
+    for row in card:
+        assert set(row) >= {"id", "finding", "statistic", "value", "interval", "rule", "verdict"}
+        assert row["verdict"] in ("replicated", "not_replicated", "inconclusive")
+    totals = json.loads((smoke_run / "results/metrics/scorecard.json").read_text())
+    assert totals["findings"] == len(card)
+    assert sum(totals[v] for v in ("replicated", "not_replicated", "inconclusive")) == len(card)
+
+
+def test_experiment_change_reruns_only_that_experiment_and_its_figure(smoke_run):
+    registry = smoke_run / "config/experiments.yaml"
+    original = registry.read_text()
+    edited = original.replace("g1: {label: \"gamma 1\", am: {grad: [{name: fourier, exponent: 0.5}]}}",
+                              "g1: {label: \"gamma 1\", am: {grad: [{name: fourier, exponent: 0.4}]}}")
+    assert edited != original
+    registry.write_text(edited)
+    try:
+        proc = run_tool(["snakemake", "-n", "--config", "scale=smoke"], smoke_run)
+    finally:
+        registry.write_text(original)
+    out = proc.stdout + proc.stderr
+    table = out.split("Job stats:")[1].strip().split("\n\n")[0].splitlines()[2:]
+    counts = {line.split()[0]: int(line.split()[1]) for line in table}
+    assert counts == {"am_run": 1, "am_figure": 1, "scorecard": 1, "all": 1, "total": 4}, table
+    assert "pixel_grad/g1" in out and "fig15_pixel_grad" in out
+
+
+def test_bad_registry_is_reported_by_key(smoke_run, tmp_path):
+    bad = tmp_path / "experiments.yaml"
+    bad.write_text((smoke_run / "config/experiments.yaml").read_text().replace(
+        "fig13_pixel_pre: {kind: images, experiments: [pixel_pre]}",
+        "fig13_pixel_pre: {kind: images, experiments: [pixel_jitter]}"))
+    proc = run_tool(["snakemake", "-n", "--config", "scale=smoke", f"am={{experiments: {bad}}}"], smoke_run,
+                    check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "figures.fig13_pixel_pre.experiments: unknown experiment 'pixel_jitter'" in out
+    assert "Traceback" not in out
+
+
+def test_report(smoke_run):
+    run_tool(["snakemake", "--report", "report.html", "--config", "scale=smoke"], smoke_run)
+    html = (smoke_run / "report.html").read_text(errors="replace")
+    assert (smoke_run / "report.html").stat().st_size > 1_000_000
+    for name in ("fig11_sta.png", "fig27_kernel_size.png", "scorecard.png", "figS3_decoding.png"):
+        assert name in html
+
+
+def _rule_scripts(root):
+    """{rule: script name} of every rule that runs a script."""
+    rules = {}
+    for path in (root / "workflow/rules").glob("*.smk"):
+        for block in re.split(r"(?m)^rule ", path.read_text())[1:]:
+            script = re.search(r'"\.\./scripts/(\w+)\.py"', block)
+            if script:
+                rules[block.split(":")[0]] = script.group(1)
+    return rules
+
+
+@pytest.mark.parametrize("module", ["logs.py", "imageops/fourier.py", "units/summary.py", "plots/am.py",
+                                    "models/tdvae.py", "am/run.py"])
+def test_editing_a_module_reruns_exactly_the_jobs_that_import_it(smoke_run, module):
+    """Dry run after editing a module: the jobs re-run for it (not because another job updates
+    their inputs) are exactly those whose script imports it, directly or indirectly; touching it
+    without a change re-runs nothing (content, not only mtime, decides)."""
+    path = smoke_run / "src/tdvae_am" / module
+    expected = {rule for rule, script in _rule_scripts(smoke_run).items()
+                if f"src/tdvae_am/{module}" in import_closure(smoke_run / f"workflow/scripts/{script}.py",
+                                                              smoke_run / "src/tdvae_am")}
+    assert expected
+    original, stat = path.read_text(), path.stat()
+    try:
+        os.utime(path)
+        assert "Nothing to be done" in run_tool(["snakemake", "-n", "--config", "scale=smoke"], smoke_run).stderr
+        path.write_text(original + "\n# edited\n")
+        out = run_tool(["snakemake", "-n", "--config", "scale=smoke"], smoke_run).stdout
+    finally:
+        path.write_text(original)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    jobs = re.findall(r"(?ms)^(?:local)?rule (\w+):\n(.*?)(?:\n\n|\Z)", out)
+    direct = {rule for rule, body in jobs if re.search(rf"reason: Updated input files:.*src/tdvae_am/{module}", body)}
+    assert direct == expected
+
+
+def test_dvc_and_snakemake_stay_in_step(smoke_run):
+    """After a complete Snakemake run, `dvc repro` runs no job (although caching re-writes the
+    outputs) and records the lock; afterwards both tools have nothing to do."""
+    init_dvc(smoke_run)
+    set_param(smoke_run, "scale: default", "scale: smoke")
+    model = smoke_run / "results/models/tdvae/model.pt"
+    before = model.stat().st_mtime_ns
+    proc = run_tool(["dvc", "repro"], smoke_run)
+    out = proc.stdout + proc.stderr
+    assert out.count("Nothing to be done") == 5, out[-3000:]
+    assert (smoke_run / "dvc.lock").is_file()
+    assert model.stat().st_mtime_ns > before  # cached by DVC: same content, a new file
+    assert "Nothing to be done" in run_tool(["snakemake", "-n"], smoke_run).stderr
+    again = run_tool(["dvc", "repro"], smoke_run).stdout
+    assert "Data and pipelines are up to date" in again and "Running stage" not in again
+    out = run_tool(["dvc", "metrics", "show"], smoke_run).stdout
+    for key in ("elbo.mean", "iwae.mean", "tdvae.decoding.z2.accuracy", "replicated", "inconclusive"):
+        assert key in out, key
+
+
+def checkpoint_step(path):
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)["step"]
+    except Exception:  # not written yet, or caught mid-replace
+        return -1
+
+
+def test_killed_training_resumes_from_checkpoint(smoke_run):
+    """Kill a training job hard, re-run the workflow: training continues from the last
+    checkpoint (rows logged before it are kept verbatim) and finishes all steps."""
+    args = [str(BIN / "snakemake"), "--cores", "2", "--config", "scale=smoke",
+            "train={steps: 200, checkpoint_every: 25, log_every: 25}", "--", "results/models/tdvae/model.pt"]
+    run_dir = smoke_run / "results/models/tdvae/run"
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.Popen(args, cwd=smoke_run, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while checkpoint_step(run_dir / "checkpoint.pt") < 75 and time.time() < deadline:
+        assert proc.poll() is None, "training finished before it could be killed"
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    killed_at = checkpoint_step(run_dir / "checkpoint.pt")
+    assert 75 <= killed_at < 200
+    with open(run_dir / "metrics.csv") as f:
+        before = [r for r in csv.DictReader(f) if int(r["step"]) <= killed_at]
+    run_tool(["snakemake", "--unlock", "--config", "scale=smoke"], smoke_run)
+    run_tool(["snakemake", *args[1:]], smoke_run)
+    with open(run_dir / "metrics.csv") as f:
+        after = list(csv.DictReader(f))
+    assert after[: len(before)] == before  # timings included: those rows were not recomputed
+    assert [int(r["step"]) for r in after] == list(range(25, 201, 25))
+    assert json.loads((smoke_run / "results/models/tdvae/summary.json").read_text())["steps"] == 200
+    starts = [line for line in (smoke_run / "logs/train/tdvae.log").read_text().splitlines() if "tdvae: {" in line]
+    assert "resuming tdvae" in starts[-1]
+
+
+def test_killed_dvc_repro_recovers(smoke_run):
+    """A `dvc repro` killed mid-stage leaves Snakemake's incomplete marks (and no lock, thanks
+    to --nolock): the next `dvc repro` finishes the stage."""
+    synth = smoke_run / "data/interim/textures/synth/brick_0.npz"
+    n_losses = len(np.load(synth)["losses"])
+    set_param(smoke_run, "  iterations: null", "  iterations: 12")  # re-runs the 10 texture syntheses
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.Popen([str(BIN / "dvc"), "repro", "data"], cwd=smoke_run, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    incomplete = smoke_run / ".snakemake/incomplete"
+    deadline = time.time() + 120
+    while not (incomplete.is_dir() and any(incomplete.iterdir())) and time.time() < deadline:
+        assert proc.poll() is None, "the stage finished before it could be killed"
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    run_tool(["dvc", "repro", "data"], smoke_run)
+    assert "up to date" in run_tool(["dvc", "status", "data"], smoke_run).stdout.lower()
+    assert len(np.load(synth)["losses"]) != n_losses  # re-synthesized with the new iteration count
