@@ -23,6 +23,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/units.smk"
 include: "workflow/rules/am.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/recipes.smk"
 
 
 rule all:

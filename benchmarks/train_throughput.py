@@ -14,7 +14,10 @@ best of several runs) is memory-bound work that no matmul bound counts; the ceil
 with its matmuls exactly at the bound and nothing else but the optimizer. The last line
 reads ``samples/s S bound B ratio R``.
 
-Usage: ``python benchmarks/train_throughput.py [--threads 2] [--batch 256] [--steps 60]``
+With ``--precision bf16`` the trainer runs bf16 autocast; the bound (and the ceiling) stay
+those of the fp32 products, and the same products timed in bf16 are printed beside them.
+
+Usage: ``python benchmarks/train_throughput.py [--threads 2] [--batch 256] [--steps 60] [--precision fp32]``
 """
 
 import argparse
@@ -40,12 +43,14 @@ def best_seconds(fn, repeats: int) -> float:
     return min(times)
 
 
-def matmul_seconds(model: nn.Module, batch: int, repeats: int) -> tuple[float, float]:
-    """Best time of the forward and backward matmuls of one step, and of the first layer's ``G W``."""
+def matmul_seconds(
+    model: nn.Module, batch: int, repeats: int, dtype: torch.dtype = torch.float32
+) -> tuple[float, float]:
+    """Best time of the forward and backward matmuls of one step in ``dtype``, and of the first layer's ``G W``."""
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     args = [
-        (m.bias.detach().clone(), m.weight.detach().clone(), torch.randn(batch, m.in_features),
-         torch.randn(batch, m.out_features))
+        (m.bias.detach().to(dtype, copy=True), m.weight.detach().to(dtype, copy=True),
+         torch.randn(batch, m.in_features, dtype=dtype), torch.randn(batch, m.out_features, dtype=dtype))
         for m in linears
     ]  # fmt: skip
 
@@ -67,6 +72,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--steps", type=int, default=60, help="timed steps (after the warm-up steps)")
     parser.add_argument("--log-every", type=int, default=10)
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -75,6 +81,7 @@ def main() -> None:
     config = {
         "steps": WARMUP + args.steps, "batch_size": args.batch, "log_every": args.log_every, "checkpoint_every": 10**9,
         "val_size": 64, "device": "cpu", "num_threads": args.threads, "progress": False, "warmup_end": 10**6,
+        "precision": args.precision,
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as out:
         trainer = Trainer({"name": "tdvae"}, data, data[:64], out, config)
@@ -84,6 +91,8 @@ def main() -> None:
         rows = [r for r in trainer.metrics.rows() if int(r["step"]) > WARMUP]
         after = matmul_seconds(trainer.model, args.batch, repeats=5)
         adam = best_seconds(trainer.optimizer.step, repeats=5)  # with the last step's gradients
+        if args.precision == "bf16":
+            bf16_bound = matmul_seconds(trainer.model, args.batch, repeats=5, dtype=torch.bfloat16)[0]
     bound, skipped = min(before[0], after[0]), min(before[1], after[1])
 
     steps = [int(r["step"]) for r in rows]
@@ -95,6 +104,9 @@ def main() -> None:
     print(f"threads {args.threads} batch {args.batch} timed steps {sum(intervals)}")
     print(f"step {seconds / sum(intervals) * 1e3:.1f} ms, matmul bound {bound * 1e3:.1f} ms "
           f"({flops * args.batch / bound / 1e9:.0f} GFLOP/s, {flops / 1e6:.0f} MFLOP per sample)")  # fmt: skip
+    if args.precision == "bf16":
+        print(f"precision bf16: the same products in bf16 take {bf16_bound * 1e3:.1f} ms "
+              f"({bound / bf16_bound:.2f}x the fp32 speed); the bound below stays the fp32 one")  # fmt: skip
     print(f"ratio to the products autograd runs (without the first layer's input gradient) "
           f"{rate / (args.batch / (bound - skipped)):.3f}")  # fmt: skip
     ceiling = bound / (bound + adam)

@@ -5,7 +5,13 @@ import pytest
 
 from tdvae_am.scorecard.evidence import iterations_to, lowpass_correlation, restart_variability
 from tdvae_am.scorecard.findings import model_findings, totals
-from tdvae_am.scorecard.statistics import bootstrap, bootstrap_difference, spearman_rows, verdict
+from tdvae_am.scorecard.statistics import (
+    bootstrap,
+    bootstrap_difference,
+    paired_image_bootstrap,
+    spearman_rows,
+    verdict,
+)
 
 
 def test_verdict_rules():
@@ -54,21 +60,39 @@ def test_spearman_rows():
     assert rho[0] == pytest.approx(1) and rho[1] == pytest.approx(-1) and np.isnan(rho[2])
 
 
-def _decoder(acc, lo, hi):
-    return {"accuracy": acc, "ci_bootstrap": [lo, hi], "chance": 0.2}
+def _decoder(correct, n=100):
+    """A decoder with ``correct[i]`` of ``n`` patches right on image i (marginal interval: a wide
+    image-level spread)."""
+    correct = np.asarray(correct)
+    return {"accuracy": correct.sum() / (n * len(correct)), "chance": 0.2,
+            "ci_bootstrap": [correct.min() / n, correct.max() / n],
+            "per_image": {"image": list(range(len(correct))), "correct": correct.tolist(), "n": [n] * len(correct)}}
+
+
+def test_paired_image_bootstrap_detects_a_consistent_gain_that_marginal_intervals_miss():
+    images = np.linspace(30, 90, 20).astype(int)  # decoders share a wide per-image difficulty
+    better, worse = _decoder(images + 4), _decoder(images)
+    assert better["ci_bootstrap"][0] < worse["ci_bootstrap"][1]  # the marginal intervals overlap
+    lo, hi = paired_image_bootstrap(better["per_image"], worse["per_image"])
+    assert 0.03 < lo <= hi < 0.05  # every image gains 4 of 100: the paired difference is exactly 0.04
+    assert paired_image_bootstrap(worse["per_image"], worse["per_image"]) == [0.0, 0.0]
+    with pytest.raises(ValueError, match="same images"):
+        paired_image_bootstrap(worse["per_image"], _decoder(images[:10])["per_image"])
 
 
 def test_model_findings_follow_the_intervals():
-    units = {"n_active": 9, "n_active_untrained": 100, "rule": {"active": "KL > 0.1"},
-             "units": {"trained": {"mean_kl_natural": [0.0] * 250}}}
-    decoding = {"tdvae": {"z2": _decoder(0.75, 0.68, 0.82), "z1": _decoder(0.66, 0.6, 0.7),
-                          "pixels": _decoder(0.25, 0.2, 0.3), "z2_untrained": _decoder(0.32, 0.27, 0.38),
-                          "z2_scrambled": _decoder(0.73, 0.66, 0.8)},
-                "chain": {"z2": _decoder(0.9, 0.85, 0.95)}}
-    rows = {f.id: f.verdict for f in model_findings(units, decoding)}
+    units = {"n_active": 12, "n_active_untrained": 1, "rule": {"active": "information > 0.05 nats"},
+             "units": {"trained": {"information_natural": [0.0] * 250}}}
+    base = np.linspace(40, 80, 20).astype(int)
+    decoding = {"tdvae": {"z2": _decoder(base + 10), "z1": _decoder(base + 10 + np.tile([1, -1], 10)),
+                          "pixels": _decoder(base - 20), "z2_untrained": _decoder(base - 15)},
+                "chain": {"z2": _decoder(base + 15)}}
+    phase = {"tdvae": {"z2": _decoder(base + 5), "z2_untrained": _decoder(base), "pixels": _decoder(base + 8)}}
+    rows = {f.id: f.verdict for f in model_findings(units, decoding, phase)}
     assert rows == {"M1": "replicated", "M2": "replicated", "M3": "inconclusive", "M4": "replicated",
-                    "M5": "replicated", "M6": "inconclusive", "M7": "not_replicated"}
-    units["n_active"] = 0
-    assert model_findings(units, decoding)[0].verdict == "not_replicated"
+                    "M5": "replicated", "M6a": "replicated", "M6b": "not_replicated", "M7": "not_replicated"}
+    for n_active, n_untrained in [(0, 0), (12, 12), (12, 40)]:  # none active, or no more than untrained
+        units |= {"n_active": n_active, "n_active_untrained": n_untrained}
+        assert model_findings(units, decoding, phase)[0].verdict == "not_replicated"
     card = [{"verdict": v} for v in ("replicated", "replicated", "inconclusive")]
     assert totals(card) == {"replicated": 2, "not_replicated": 0, "inconclusive": 1, "findings": 3}

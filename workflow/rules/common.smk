@@ -1,5 +1,6 @@
 """Config validation, scale presets and helpers shared by all rules."""
 
+import re
 from pathlib import Path
 
 import yaml

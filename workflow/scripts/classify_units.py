@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import torch
 
 from tdvae_am.data.patches import load_patch_set
@@ -23,14 +22,21 @@ tex, tmeta = load_patch_set(snakemake.input.textures)
 result = classify_units(
     model, untrained, natural["val"][: ucfg["n_natural"]], tex["patches"], tex["scrambled"],
     tex["family"], tex["image"], families=tmeta["families"], layer=ucfg["layer"],
-    kl_threshold=ucfg["kl_threshold"], n_units=ucfg["n_units"], n_splits=ucfg["folds"], seed=cfg["seed"],
+    info_threshold=ucfg["info_threshold"], max_untrained_active=ucfg["max_untrained_active"],
+    n_units=ucfg["n_units"], alpha=ucfg["alpha"], n_permutations=ucfg["permutations"],
+    fallback=bool(ucfg["fallback"]), n_splits=ucfg["folds"], seed=cfg["seed"],
 )
-result |= {"model": snakemake.wildcards.model, "kl_threshold": ucfg["kl_threshold"]}
+result["model"] = snakemake.wildcards.model
 with open(snakemake.output[0], "w") as f:
     json.dump(result, f, indent=1)
 acc = {k: round(v["accuracy"], 3) for k, v in result["decoding"].items()}
-log.info("%d active units (untrained: %d); texture-sensitive %s, non-texture %s; decoding %s",
-         result["n_active"], result["n_active_untrained"], result["texture_sensitive"],
-         result["non_texture_sensitive"], acc)
-log.info("fallback used: %s; chance %.3f", result["fallback"],
-         np.mean([v["chance"] for v in result["decoding"].values()]))
+phase = {k: round(v["accuracy"], 3) for k, v in result["decoding_phase"].items()}
+log.info("%d active units (untrained: %d) above %.4g nats; texture-sensitive %s, non-texture %s "
+         "(candidates %s); decoding %s; texture vs scrambled twin %s", result["n_active"],
+         result["n_active_untrained"], result["threshold"], result["texture_sensitive"],
+         result["non_texture_sensitive"], result["candidates"], acc, phase)
+short = [k for k in ("texture_sensitive", "non_texture_sensitive") if result["candidates"][k] < ucfg["n_units"]]
+if result["fallback"]:
+    log.warning("classes %s filled with inactive units (fallback, smoke scale only)", short)
+elif short:
+    log.warning("fewer than %d units in %s: the AM phase studies the units there are", ucfg["n_units"], short)

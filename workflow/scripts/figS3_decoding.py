@@ -1,4 +1,4 @@
-"""Texture-family decoding accuracy per model and feature set."""
+"""Texture-family and texture-vs-twin decoding accuracy per model and feature set."""
 
 
 from tdvae_am.files import load_json
@@ -7,5 +7,7 @@ from tdvae_am.plots.models import decoding_figure
 from tdvae_am.plots.style import save_figure
 
 setup_job_logging(snakemake.log[0])
-decoding = {m: load_json(p)["decoding"] for m, p in zip(snakemake.params.models, snakemake.input.units)}
-save_figure(decoding_figure(decoding), snakemake.output.png)
+units = {m: load_json(p) for m, p in zip(snakemake.params.models, snakemake.input.units)}
+figure = decoding_figure({m: u["decoding"] for m, u in units.items()},
+                         {m: u["decoding_phase"] for m, u in units.items()})
+save_figure(figure, snakemake.output.png)

@@ -11,9 +11,9 @@ from tdvae_am.scorecard.findings import build_scorecard, totals, write_json
 log = setup_job_logging(snakemake.log[0])
 inp = snakemake.input
 units = load_json(inp.units)
-decoding = {m: load_json(p)["decoding"] for m, p in zip(snakemake.params.models, inp.decoding)}
+models = {m: load_json(p) for m, p in zip(snakemake.params.models, inp.decoding)}
 reference = load_json(inp.reference)
-card = build_scorecard(Path(inp.reference).parent, units, reference, decoding)
+card = build_scorecard(Path(inp.reference).parent, units, reference, models)
 write_json(card, snakemake.output.scorecard)
 count = totals(card)
 write_json(count, snakemake.output.metrics)

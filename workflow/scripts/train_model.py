@@ -16,8 +16,8 @@ settings = TrainingConfig.from_workflow(cfg["train"], model, cfg["seed"], cfg["d
 run_dir = Path(snakemake.params.run_dir)
 trainer = Trainer({"name": model}, patches["train"], patches["val"], run_dir, settings,
                   data_id=meta["arrays"]["train"]["sha256"], on_change="restart")  # fmt: skip
-start = f"resuming from step {trainer.step}" if trainer.step else "training"
-log.info("%s %s: %s", start, model, json.dumps(vars(settings)))
+start = f"resuming {model} from step {trainer.step}" if trainer.step else f"training {model}"
+log.info("%s: %s", start, json.dumps(vars(trainer.config)))  # precision resolved
 summary = trainer.run()
 for name in ("model.pt", "summary.json", "metrics.csv"):
     shutil.copy2(run_dir / name, snakemake.output[name.split(".")[0]])

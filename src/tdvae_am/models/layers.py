@@ -26,6 +26,9 @@ class DiagonalHead(nn.Module):
     samples finite for off-distribution inputs such as AM images, where the unbounded head
     reached -340 and overflowed the ELBO.
 
+    Both outputs have the parameters' dtype (float32) even under bf16 autocast, so the
+    samples, KLs and log-densities computed from them keep it too.
+
     Parameters
     ----------
     n_in : int
@@ -40,7 +43,7 @@ class DiagonalHead(nn.Module):
         self.linear = nn.Linear(n_in, 2 * dim)
 
     def forward(self, h: Tensor) -> tuple[Tensor, Tensor]:
-        loc, logvar = self.linear(h).unflatten(-1, (2, self.dim)).unbind(-2)
+        loc, logvar = self.linear(h).to(self.linear.weight.dtype).unflatten(-1, (2, self.dim)).unbind(-2)
         return loc, logvar.clamp(*LOGVAR_BOUNDS)
 
 
@@ -62,10 +65,10 @@ class LinearGaussianDecoder(nn.Module):
         self._log_norm = x_dim * (math.log(sigma) + 0.5 * LOG_2PI)
 
     def forward(self, z1: Tensor) -> Tensor:
-        """Mean ``A z1 + b`` of shape ``(B, x_dim)``."""
-        return self.linear(z1)
+        """Mean ``A z1 + b`` of shape ``(B, x_dim)`` in the parameters' dtype (also under bf16 autocast)."""
+        return self.linear(z1).to(self.linear.weight.dtype)
 
     def log_prob(self, x: Tensor, z1: Tensor) -> Tensor:
         """``log p(x|z1)`` summed over pixels, shape ``(B,)``."""
-        sq = (x - self.linear(z1)).square().sum(-1)
+        sq = (x - self(z1)).square().sum(-1)
         return sq.mul(-0.5 / self.sigma**2) - self._log_norm

@@ -31,37 +31,39 @@ def training_figure(metrics: dict[str, pd.DataFrame]) -> plt.Figure:
     return fig
 
 
+def _classes_title(units: dict) -> str:
+    return " (classes filled with inactive units: smoke-scale fallback)" if units.get("fallback") else ""
+
+
 def activity_figure(units: dict) -> plt.Figure:
-    """Mean posterior std vs std of posterior means of every unit (natural patches), trained
-    vs untrained, active units highlighted and the selected units labelled."""
+    """Information about the input vs mean posterior std of every unit (natural patches),
+    trained vs untrained, with the activity threshold; the selected units labelled."""
     fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.6), sharex=True, sharey=True)
-    active = set(units["active"])
     chosen = {u: "T" for u in units["texture_sensitive"]} | {u: "N" for u in units["non_texture_sensitive"]}
+    threshold = units["threshold"]
     for ax, which in zip(axes, ["trained", "untrained"]):
         st = units["units"][which]
-        sd_mean = np.sqrt(np.asarray(st["var_mean_natural"]))
+        info = np.maximum(np.asarray(st["information_natural"]), 1e-6)
         mean_std = np.asarray(st["mean_std_natural"])
-        is_active = np.array([i in active for i in range(len(sd_mean))]) if which == "trained" else \
-            np.asarray(st["mean_kl_natural"]) > units["kl_threshold"]
-        ax.scatter(sd_mean[~is_active], mean_std[~is_active], s=8, color="0.6", label="collapsed")
-        ax.scatter(sd_mean[is_active], mean_std[is_active], s=10, color="C3", label="active")
+        is_active = info > threshold
+        ax.scatter(info[~is_active], mean_std[~is_active], s=8, color="0.6", label="collapsed")
+        ax.scatter(info[is_active], mean_std[is_active], s=10, color="C3", label="active")
+        ax.axvline(threshold, color="0.3", ls="--", lw=1, label=f"threshold {threshold:.3g} nats")
         if which == "trained":
             for u, tag in chosen.items():
-                ax.annotate(f"{u}{tag}", (sd_mean[u], mean_std[u]), fontsize=6,
-                            xytext=(2, 2), textcoords="offset points")
+                ax.annotate(f"{u}{tag}", (info[u], mean_std[u]), fontsize=6, xytext=(2, 2), textcoords="offset points")
         ax.set_xscale("log")
         ax.set_title(f"{which} model: {int(is_active.sum())} active units")
-        ax.set_xlabel("std of posterior means")
+        ax.set_xlabel("information about the input (nats, Gaussian estimate)")
         ax.legend(fontsize=7)
     axes[0].set_ylabel("mean posterior std")
+    fig.suptitle("z2 unit activity" + _classes_title(units), fontsize=9)
     sns.despine(fig)
     fig.tight_layout()
     return fig
 
 
-def decoding_figure(decoding: dict[str, dict]) -> plt.Figure:
-    """Cross-validated texture-family decoding accuracy per model and feature set, with
-    image-level bootstrap intervals and the chance level."""
+def _decoding_panel(ax, decoding: dict[str, dict], ylabel: str) -> None:
     rows = []
     for model, entries in decoding.items():
         for feature, d in entries.items():
@@ -71,7 +73,6 @@ def decoding_figure(decoding: dict[str, dict]) -> plt.Figure:
     df = pd.DataFrame(rows)
     features = list(dict.fromkeys(df["features"]))
     models = list(dict.fromkeys(df["model"]))
-    fig, ax = plt.subplots(figsize=(1.0 + 0.9 * len(features) * len(models), 3.4))
     width = 0.8 / len(models)
     for m, model in enumerate(models):
         sub = df[df["model"] == model].set_index("features").reindex(features)
@@ -82,33 +83,66 @@ def decoding_figure(decoding: dict[str, dict]) -> plt.Figure:
     ax.axhline(df["chance"].max(), color="0.4", ls="--", lw=1, label="chance")
     ax.set_xticks(np.arange(len(features)), [f.replace("_", "\n") for f in features], fontsize=7)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("texture-family decoding accuracy")
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=7)
+
+
+def decoding_figure(decoding: dict[str, dict], phase: dict[str, dict]) -> plt.Figure:
+    """Cross-validated decoding accuracy per model and feature set, with image-level bootstrap
+    intervals and the chance level: the texture family (left) and texture vs its phase-scrambled
+    twin (right)."""
+    n_family = max(len(v) for v in decoding.values()) * len(decoding)
+    n_phase = max(len(v) for v in phase.values()) * len(phase)
+    fig, axes = plt.subplots(1, 2, figsize=(2.0 + 0.9 * (n_family + n_phase), 3.4),
+                             gridspec_kw={"width_ratios": [n_family, n_phase]})
+    _decoding_panel(axes[0], decoding, "texture-family decoding accuracy")
+    _decoding_panel(axes[1], phase, "texture vs scrambled twin: accuracy")
     sns.despine(fig)
     fig.tight_layout()
     return fig
 
 
 def sensitivity_figure(units: dict) -> plt.Figure:
-    """Per-unit modulation index (texture vs phase-scrambled) against family selectivity,
-    trained and untrained units, with the chosen units marked."""
+    """Per-unit family information beyond the amplitude spectrum (gain, eta^2 textures minus eta^2
+    scrambled twins) against its permutation p-value, trained and untrained units, the chosen units marked."""
     tr, un = units["units"]["trained"], units["units"]["untrained"]
     active = np.asarray(units["active"], dtype=int)
     fig, ax = plt.subplots(figsize=(5.0, 4.0))
-    ax.scatter(un["modulation"], un["selectivity"], s=8, color="0.75", label="untrained units")
-    ax.scatter(np.asarray(tr["modulation"])[active], np.asarray(tr["selectivity"])[active], s=12,
-               color="C0", label="active trained units")
+    log_p = {k: -np.log10(np.asarray(st["p_value"])) for k, st in (("trained", tr), ("untrained", un))}
+    ax.scatter(un["gain"], log_p["untrained"], s=8, color="0.75", label="untrained units")
+    ax.scatter(np.asarray(tr["gain"])[active], log_p["trained"][active], s=12, color="C0", label="active trained units")
     for key, color, label in [("texture_sensitive", "C3", "texture-sensitive"),
                               ("non_texture_sensitive", "C2", "non-texture-sensitive")]:
         idx = np.asarray(units[key], dtype=int)
-        ax.scatter(np.asarray(tr["modulation"])[idx], np.asarray(tr["selectivity"])[idx], s=40,
-                   facecolor="none", edgecolor=color, lw=1.5, label=label)
+        ax.scatter(np.asarray(tr["gain"])[idx], log_p["trained"][idx], s=40, facecolor="none", edgecolor=color,
+                   lw=1.5, label=label)
         for u in idx:
-            ax.annotate(str(u), (tr["modulation"][u], tr["selectivity"][u]), fontsize=6,
-                        xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel("modulation index (texture vs phase-scrambled)")
-    ax.set_ylabel(r"family selectivity $\eta^2$")
+            ax.annotate(str(u), (tr["gain"][u], log_p["trained"][u]), fontsize=6, xytext=(3, 3),
+                        textcoords="offset points")
+    ax.axhline(-np.log10(0.05), color="0.4", ls=":", lw=1, label="p = 0.05 (uncorrected)")
+    ax.set_xlabel(r"gain: $\eta^2$(textures) $-$ $\eta^2$(scrambled twins)")
+    ax.set_ylabel(r"$-\log_{10}$ p (swap-permutation null)")
+    ax.set_title("texture sensitivity" + _classes_title(units), fontsize=8)
     ax.legend(fontsize=7)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def recipes_figure(curves: pd.DataFrame) -> plt.Figure:
+    """Active units, summed information and beta_y against training samples, one line per recipe
+    (rows of :func:`~tdvae_am.units.training_curve.active_unit_curve` with a ``recipe`` column)."""
+    fig, axes = plt.subplots(3, 1, figsize=(6.0, 6.6), sharex=True, gridspec_kw={"height_ratios": [3, 2, 1]})
+    for i, (name, df) in enumerate(curves.groupby("recipe", sort=False)):
+        label = f"{name} (final ELBO {df['val_elbo'].iloc[-1]:.0f})"
+        axes[0].plot(df["samples"], df["n_active"], color=f"C{i}", label=label)
+        axes[1].plot(df["samples"], df["information_total"], color=f"C{i}")
+        axes[2].plot(df["samples"], df["beta_y"], color=f"C{i}")
+    axes[0].set_ylabel("active z2 units")
+    axes[0].legend(fontsize=7)
+    axes[1].set_ylabel("information, all z2 units (nats)")
+    axes[2].set_ylabel(r"$\beta_y$")
+    axes[2].set_xlabel("training samples")
     sns.despine(fig)
     fig.tight_layout()
     return fig

@@ -17,8 +17,8 @@ from tdvae_am.imageops.fourier import HF_CUTOFF, high_frequency_power
 class Evidence:
     """Lazy access to the workflow's outputs that the findings are computed from."""
 
-    def __init__(self, am_dir, units: dict, reference: dict, decoding: dict):
-        self.am_dir, self.units, self.reference, self.decoding = Path(am_dir), units, reference, decoding
+    def __init__(self, am_dir, units: dict, reference: dict):
+        self.am_dir, self.units, self.reference = Path(am_dir), units, reference
         self.classes = unit_classes(units)
         self.order = list(self.classes)
         self.nat_mean, self.nat_std, self.nat_p99 = (

@@ -31,7 +31,7 @@ from .evidence import (
     pixel_std,
     restart_variability,
 )
-from .statistics import bootstrap, bootstrap_difference, spearman_rows, verdict
+from .statistics import bootstrap, bootstrap_difference, paired_image_bootstrap, spearman_rows, verdict
 
 VERDICTS = ("replicated", "not_replicated", "inconclusive")
 TEXTURE, NON_TEXTURE = "texture_sensitive", "non_texture_sensitive"
@@ -67,42 +67,54 @@ def _contrast(ev: Evidence, id_, finding, statistic, per_unit, rule_text, direct
                    {"non_texture": np.round(a, 4).tolist(), "texture": np.round(b, 4).tolist(), **details})
 
 
-def _decoding(id_, finding, ours: dict, other: dict, other_name: str) -> Finding:
-    lo, hi = ours["ci_bootstrap"]
-    olo, ohi = other["ci_bootstrap"]
-    verdict_ = "replicated" if lo > ohi else "not_replicated" if hi < olo else "inconclusive"
-    return Finding(id_, finding, f"decoding accuracy of TDVAE z2 minus that of {other_name}",
-                   ours["accuracy"] - other["accuracy"], [lo - ohi, hi - olo],
-                   "replicated if the two image-level bootstrap intervals do not overlap with z2 above; "
-                   "not_replicated if they do not overlap with z2 below",
-                   verdict_, {"z2": ours["accuracy"], other_name: other["accuracy"]})
+def _decoding(id_, finding, ours: dict, other: dict, ours_name: str, other_name: str) -> Finding:
+    interval = paired_image_bootstrap(ours["per_image"], other["per_image"])
+    return Finding(id_, finding, f"decoding accuracy of {ours_name} minus that of {other_name} (same images)",
+                   ours["accuracy"] - other["accuracy"], interval,
+                   "replicated if the paired image-level bootstrap interval of the difference lies above 0; "
+                   "not_replicated if below", verdict(interval),
+                   {ours_name: ours["accuracy"], other_name: other["accuracy"],
+                    "n_images": len(ours["per_image"]["n"])})
 
 
-def model_findings(units: dict, decoding: dict) -> list:
-    """Model-level findings: active vs collapsed units, texture decoding from z2 means."""
-    n, total = units["n_active"], len(units["units"]["trained"]["mean_kl_natural"])
-    out = [Finding("M1", "Some z2 units are active and others collapsed", "number of active z2 units",
-                   float(n), None, "replicated if 1 <= active <= dim - 1 (both kinds exist)",
-                   "replicated" if 1 <= n <= total - 1 else "not_replicated",
-                   {"n_active": n, "dim": total, "n_active_untrained": units["n_active_untrained"],
+def model_findings(units: dict, decoding: dict, phase: dict) -> list:
+    """Model-level findings: active vs collapsed units, texture information in z2 means.
+
+    ``decoding`` and ``phase`` map each model to its family decoders and its texture-vs-twin
+    decoders (results/units/<model>.json).
+    """
+    n, n_null = units["n_active"], units["n_active_untrained"]
+    total = len(units["units"]["trained"]["information_natural"])
+    out = [Finding("M1", "Some z2 units are active and others collapsed",
+                   "active z2 units of the trained model minus those of the untrained model (same rule)",
+                   float(n - n_null), None,
+                   "replicated if 1 <= active <= dim - 1 and the trained model has more active units than the "
+                   "untrained one; not_replicated otherwise",
+                   "replicated" if 1 <= n <= total - 1 and n > n_null else "not_replicated",
+                   {"n_active": n, "dim": total, "n_active_untrained": n_null,
                     "activity_rule": units["rule"]["active"]})]
-    z2 = decoding["tdvae"]["z2"]
-    lo = z2["ci_bootstrap"][0]
+    tdvae = decoding["tdvae"]
+    z2 = tdvae["z2"]
     out.append(Finding("M2", "Texture family decodes from z2 posterior means above chance",
                        "cross-validated accuracy (image-grouped folds)", z2["accuracy"], z2["ci_bootstrap"],
                        "replicated if the image-level bootstrap interval lies above chance",
-                       verdict(z2["ci_bootstrap"], z2["chance"]), {"chance": z2["chance"], "lower": lo}))
-    tdvae = decoding["tdvae"]
+                       verdict(z2["ci_bootstrap"], z2["chance"]), {"chance": z2["chance"]}))
     out += [
-        _decoding("M3", "z2 carries more texture information than z1", z2, tdvae["z1"], "z1"),
-        _decoding("M4", "z2 carries more texture information than the pixels", z2, tdvae["pixels"], "pixels"),
-        _decoding("M5", "z2 of the trained model beats the untrained model", z2, tdvae["z2_untrained"], "untrained z2"),
-        _decoding("M6", "Texture information beyond the amplitude spectrum (phase-scrambled control)",
-                  z2, tdvae["z2_scrambled"], "z2 on phase-scrambled twins"),
+        _decoding("M3", "z2 carries more texture information than z1", z2, tdvae["z1"], "z2", "z1"),
+        _decoding("M4", "z2 carries more texture information than the pixels", z2, tdvae["pixels"], "z2", "pixels"),
+        _decoding("M5", "z2 of the trained model beats the untrained model", z2, tdvae["z2_untrained"], "z2",
+                  "untrained z2"),
+        _decoding("M6a", "z2 carries texture information beyond the amplitude spectrum, above the untrained model "
+                         "(a texture told from its own phase-scrambled twin)",
+                  phase["tdvae"]["z2"], phase["tdvae"]["z2_untrained"], "z2 texture vs twin",
+                  "untrained z2 texture vs twin"),
+        _decoding("M6b", "z2 carries texture information beyond the amplitude spectrum, above the pixels "
+                         "(a texture told from its own phase-scrambled twin)",
+                  phase["tdvae"]["z2"], phase["tdvae"]["pixels"], "z2 texture vs twin", "pixels texture vs twin"),
     ]
     if "chain" in decoding:
         out.append(_decoding("M7", "TDVAE z2 carries more texture information than the chain VAE's z2",
-                             z2, decoding["chain"]["z2"], "chain VAE z2"))
+                             z2, decoding["chain"]["z2"], "TDVAE z2", "chain VAE z2"))
     return out
 
 
@@ -306,10 +318,13 @@ def am_findings(ev: Evidence, reference: dict) -> list:
     return f
 
 
-def build_scorecard(am_dir, units: dict, reference: dict, decoding: dict) -> list:
-    """Every finding, model-level first."""
-    ev = Evidence(am_dir, units, reference, decoding)
-    return [asdict(x) for x in model_findings(units, decoding) + am_findings(ev, reference)]
+def build_scorecard(am_dir, units: dict, reference: dict, models: dict) -> list:
+    """Every finding, model-level first; ``models`` maps each model to its unit results
+    (results/units/<model>.json, with ``decoding`` and ``decoding_phase``)."""
+    decoding = {m: r["decoding"] for m, r in models.items()}
+    phase = {m: r["decoding_phase"] for m, r in models.items()}
+    ev = Evidence(am_dir, units, reference)
+    return [asdict(x) for x in model_findings(units, decoding, phase) + am_findings(ev, reference)]
 
 
 def totals(scorecard: list) -> dict:

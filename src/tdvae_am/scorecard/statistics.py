@@ -50,3 +50,19 @@ def verdict(interval, threshold: float = 0.0, direction: str = "above") -> str:
 def spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Spearman correlation of ``y[u]`` with ``x`` for every unit u (rows of y)."""
     return np.array([spearmanr(x, row).statistic if np.ptp(row) > 0 else np.nan for row in y])
+
+
+def paired_image_bootstrap(a: dict, b: dict, seed: int = 0) -> list:
+    """95% percentile interval of ``accuracy(a) - accuracy(b)`` for two decoders evaluated on the
+    same images, resampling images jointly (a paired, image-level bootstrap).
+
+    ``a`` and ``b`` are the ``per_image`` entries of
+    :func:`~tdvae_am.units.decoding.decode_family`: ``image`` ids, ``correct`` and ``n`` per image.
+    """
+    if a["image"] != b["image"]:
+        raise ValueError("paired decoders must be evaluated on the same images")
+    correct = np.asarray([a["correct"], b["correct"]], dtype=float)
+    n = np.asarray([a["n"], b["n"]], dtype=float)
+    draw = np.random.default_rng(seed).integers(0, correct.shape[1], (N_BOOT, correct.shape[1]))
+    accuracy = correct[:, draw].sum(-1) / n[:, draw].sum(-1)
+    return np.percentile(accuracy[0] - accuracy[1], [2.5, 97.5]).tolist()

@@ -12,6 +12,8 @@ per patch) and the validation ELBO are appended to ``metrics.csv`` (:class:`Metr
 usable as DVC plots); at the end ``model.pt`` and ``summary.json`` are written. Losses stay
 on the device between checks, at least every ``CHECK_EVERY`` steps; a non-finite loss, or
 non-finite parameters at a save, stop the run with the step and the checkpoint to resume.
+With ``precision`` bf16 the forward pass and loss of each step run under bf16 autocast (float32
+weights, Adam states and density terms); validation always runs in float32.
 """
 
 import dataclasses
@@ -28,7 +30,7 @@ from tqdm import tqdm
 from tdvae_am.devices import resolve_device
 from tdvae_am.models import LatentVariableModel
 from tdvae_am.train.checkpoints import CheckpointStore
-from tdvae_am.train.config import TrainingConfig
+from tdvae_am.train.config import TrainingConfig, resolve_precision
 from tdvae_am.train.evaluation import as_patch_tensor, per_patch
 from tdvae_am.train.metrics_log import MetricsLog
 
@@ -72,7 +74,7 @@ class Trainer:
     out_dir : path
         Folder of ``checkpoint.pt``, ``metrics.csv``, ``model.pt`` and ``summary.json``.
     config : TrainingConfig or dict
-        Training settings.
+        Training settings; ``self.config`` holds them with the precision resolved.
     data_id : str or None
         Identity of the training data (e.g. its checksum), part of the checkpoint's fingerprint.
     on_change : {"error", "restart"}
@@ -86,9 +88,9 @@ class Trainer:
     ):  # fmt: skip
         if on_change not in ("error", "restart"):
             raise ValueError(f"on_change must be 'error' or 'restart', not {on_change!r}")
-        self.config = config if isinstance(config, TrainingConfig) else TrainingConfig.from_dict(config)
-        cfg = self.config
+        cfg = config if isinstance(config, TrainingConfig) else TrainingConfig.from_dict(config)
         self.device = resolve_device(cfg.device)
+        self.config = cfg = dataclasses.replace(cfg, precision=resolve_precision(cfg.precision, self.device))
         self.train_data = as_patch_tensor(train, self.device)
         self.val_data = as_patch_tensor(val, self.device)[: cfg.val_size or None]
         self.steps_per_epoch = len(self.train_data) // cfg.batch_size
@@ -203,8 +205,9 @@ class Trainer:
         return self.train_data.index_select(0, self._permutation[1][position * b : (position + 1) * b])
 
     def _train_step(self, x: Tensor) -> None:
-        terms = self.model.terms(x)
-        loss = terms.loss(self.config.beta_z, self.beta_y(self.step))
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.precision == "bf16"):
+            terms = self.model.terms(x)
+            loss = terms.loss(self.config.beta_z, self.beta_y(self.step))
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()

@@ -29,14 +29,32 @@ def encode(
 
 
 def activity(codes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Per-unit variance of posterior means, mean posterior std and mean KL over patches."""
-    return {
-        "var_mean": codes["mean"].var(0, dtype=np.float64),
+    """Per-unit variance of posterior means, mean posterior std, mean KL and information over patches.
+
+    ``information`` is the Gaussian estimate of the mutual information between the input and
+    the unit, ``0.5 log((Var_x mu + E_x sigma^2) / E_x sigma^2)`` nats: the aggregate
+    posterior's variance over the average posterior variance. It is 0 when the posterior does
+    not depend on the input, however far it sits from the prior (where the KL is not).
+    """
+    var_mean = codes["mean"].var(0, dtype=np.float64)
+    mean_var = (codes["std"].astype(np.float64) ** 2).mean(0)
+    out = {
+        "var_mean": var_mean,
         "mean_std": codes["std"].mean(0, dtype=np.float64),
-        "mean_kl": codes["kl"].mean(0, dtype=np.float64),
+        "information": 0.5 * np.log1p(var_mean / np.maximum(mean_var, 1e-300)),
     }
+    if "kl" in codes:
+        out["mean_kl"] = codes["kl"].mean(0, dtype=np.float64)
+    return out
 
 
-def active_units(mean_kl: np.ndarray, threshold: float = 0.1) -> np.ndarray:
-    """Indices of units whose mean KL to the prior exceeds ``threshold`` nats."""
-    return np.flatnonzero(mean_kl > threshold)
+def information_threshold(untrained_information: np.ndarray, threshold: float = 0.05, max_untrained: int = 2) -> float:
+    """The activity threshold (nats): ``threshold``, raised where needed so that at most
+    ``max_untrained`` units of the untrained model exceed it (calibration on the null model)."""
+    ranked = np.sort(np.asarray(untrained_information, dtype=np.float64))[::-1]
+    return float(max(threshold, ranked[max_untrained])) if len(ranked) > max_untrained else float(threshold)
+
+
+def active_units(information: np.ndarray, threshold: float) -> np.ndarray:
+    """Indices of units whose information (nats) exceeds ``threshold``."""
+    return np.flatnonzero(np.asarray(information) > threshold)

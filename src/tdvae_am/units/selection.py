@@ -1,30 +1,61 @@
 """The studied units: the texture-sensitive and non-texture-sensitive classes."""
 
-import warnings
-
 import numpy as np
 
 
-def select_units(score: np.ndarray, active: np.ndarray, mean_kl: np.ndarray, n_units: int = 5) -> dict:
-    """The ``n_units`` highest- and lowest-scoring active units (fallback: highest KL).
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (family-wise error over all of ``p_values``)."""
+    p = np.asarray(p_values, dtype=np.float64)
+    order = np.argsort(p, kind="stable")
+    m = len(p)
+    adjusted = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
+
+
+def select_units(gain: np.ndarray, p_value: np.ndarray, information: np.ndarray, active: np.ndarray,
+                 n_units: int = 5, alpha: float = 0.05, fallback: bool = False) -> dict:
+    """Texture-sensitive and non-texture-sensitive units among the active ones.
+
+    Texture-sensitive: active, phase-sensitivity gain above the permutation null at family-wise
+    level ``alpha`` (Holm over the active units), largest gain first. Non-texture-sensitive:
+    active and at the null level (uncorrected p >= ``alpha``), most informative first. Active
+    units in between (significant before but not after the correction) are in neither class.
+    Each class holds at most ``n_units``; with fewer candidates it is shorter, unless
+    ``fallback`` (the smoke scale only) fills it from the inactive units: the texture class by
+    gain, the other by information, and the result says so (``"fallback": true``).
 
     Returns
     -------
     dict
-        ``texture_sensitive`` (highest score first), ``non_texture_sensitive`` (lowest
-        first), ``fallback`` (True when fewer than ``2 n_units`` units were active).
+        ``texture_sensitive``, ``non_texture_sensitive`` (unit indices), ``fallback``,
+        ``p_holm`` (per unit, NaN for inactive units) and ``candidates`` (class sizes before
+        the cut to ``n_units``).
     """
-    if len(score) < 2 * n_units:
-        raise ValueError(f"cannot choose 2 x {n_units} distinct units among {len(score)}")
-    candidates, fallback = np.asarray(active), len(active) < 2 * n_units
-    if fallback:
-        warnings.warn(
-            f"only {len(active)} active units; choosing among the {2 * n_units} units of largest KL", stacklevel=2
-        )
-        candidates = np.argsort(-mean_kl, kind="stable")[: 2 * n_units]
-    ranked = candidates[np.argsort(-score[candidates], kind="stable")]
+    gain, p_value, information = (np.asarray(x, dtype=np.float64) for x in (gain, p_value, information))
+    active = np.asarray(active, dtype=int)
+    p_holm = np.full(len(gain), np.nan)
+    p_holm[active] = holm(p_value[active])
+    sensitive = active[(p_holm[active] < alpha) & (gain[active] > 0)]
+    null_level = active[p_value[active] >= alpha]
+    texture = sensitive[np.argsort(-gain[sensitive], kind="stable")][:n_units]
+    non_texture = null_level[np.argsort(-information[null_level], kind="stable")][:n_units]
+    filled = fallback and (len(texture) < n_units or len(non_texture) < n_units)
+    if filled:
+        if 2 * n_units > len(gain):
+            raise ValueError(f"cannot choose 2 x {n_units} distinct units among {len(gain)}")
+        rest = np.setdiff1d(np.arange(len(gain)), np.concatenate([texture, non_texture, active]))
+        by_gain = rest[np.argsort(-gain[rest], kind="stable")]
+        texture = np.concatenate([texture, by_gain[: n_units - len(texture)]]).astype(int)
+        rest = np.setdiff1d(rest, texture)
+        by_info = rest[np.argsort(-information[rest], kind="stable")]
+        non_texture = np.concatenate([non_texture, by_info[: n_units - len(non_texture)]]).astype(int)
     return {
-        "texture_sensitive": ranked[:n_units].tolist(),
-        "non_texture_sensitive": ranked[::-1][:n_units].tolist(),
-        "fallback": bool(fallback),
+        "texture_sensitive": texture.tolist(),
+        "non_texture_sensitive": non_texture.tolist(),
+        "fallback": bool(filled),
+        "p_holm": p_holm,
+        "candidates": {"texture_sensitive": len(sensitive), "non_texture_sensitive": len(null_level),
+                       "neither": len(active) - len(sensitive) - len(null_level)},
     }
