@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import torch
 
+from tdvae_am.train.evaluation import as_patch_tensor, per_patch
 from tdvae_am.train.loop import Trainer
 
 from .activity import activity, encode, information_threshold
@@ -31,11 +31,12 @@ def active_unit_curve(trainer: Trainer, val, every: int, info_threshold: float =
         raise ValueError(f"{trainer.out_dir}: the curve needs a fresh run, this one resumes at step {trainer.step}")
     cfg = trainer.config
 
+    patches = as_patch_tensor(val, trainer.device)
+
     def measure() -> dict:
+        info = activity(encode(trainer.model, patches, layer, kl=False))["information"]
         with torch.no_grad():
-            info = activity(encode(trainer.model, val, layer, kl=False))["information"]
-            elbo = trainer.model.elbo(torch.as_tensor(np.asarray(val), dtype=torch.float32,
-                                                      device=trainer.device).flatten(1)).mean().item()
+            elbo = per_patch(trainer.model.elbo, patches, cfg.val_batch_size, cfg.seed).mean().item()
         return {"information": info, "val_elbo": elbo}
 
     untrained = measure()
