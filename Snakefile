@@ -24,6 +24,7 @@ include: "workflow/rules/units.smk"
 include: "workflow/rules/am.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/recipes.smk"
+include: "workflow/rules/benchmarks.smk"
 
 
 rule all:
@@ -34,3 +35,4 @@ rule all:
         rules.units_all.input,
         rules.am_all.input,
         rules.figures_all.input,
+        rules.benchmark_summary.output,

@@ -27,8 +27,11 @@ PRODUCERS = {
     "results/metrics/evaluation_*.json": "evaluate_model",
     "results/units/*.json": "classify_units",
     "results/units.json": "select_units",
+    "results/units_*.json": "select_units",
     "results/am/reference.*": "am_reference",
+    "results/am_*/reference.*": "am_reference",
     "results/am/*/*": "am_run",
+    "results/am_*/*/*": "am_run",
 }
 #: Errors of a reader meeting a truncated or damaged file.
 READ_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, OSError, KeyError, UnicodeDecodeError)

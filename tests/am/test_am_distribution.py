@@ -57,3 +57,14 @@ def test_fixed_std_distribution_am_raises_activation_and_reports_the_mean():
     assert np.all(final > result.traces["activation"][0] + 5)
     direct = (units.weights[0] * torch.as_tensor(result.images[0, 0, 0])).sum().item()
     assert math.isclose(final[0, 0], direct, rel_tol=1e-4)
+
+
+@pytest.mark.parametrize("budget_samples, within", [(False, False), (True, True)])
+def test_budget_samples_keeps_every_sample_within_the_contrast_budget(budget_samples, within):
+    config = {"shape": list(SHAPE), "steps": 20, "budget": {"norm": "std", "value": 1.0, "mode": "ball"},
+              "parametrization": {"name": "distribution", "n_samples": 8, "std": 0.6, "learn_std": True,
+                                  "budget_samples": budget_samples}}
+    result = run_am(LinearUnits(unit_weights(2)), [0, 1], config, n_restarts=2, seed=0)
+    sample_std = result.samples.reshape(*result.samples.shape[:3], -1).std(-1)
+    assert (sample_std.max() <= 1.0 + 1e-4) == within
+    assert result.images.reshape(*result.images.shape[:3], -1).std(-1).max() <= 1.0 + 1e-4

@@ -75,3 +75,22 @@ def test_generator_needs_decode(decoder_and_units):
     config = {"shape": list(SHAPE), "steps": 2, "parametrization": {"name": "generator", "dim": DIM}}
     with pytest.raises(AMError, match=r"decode.*Target\(decode=\.\.\.\)"):
         run_am(decoder_and_units[1], [0], config)
+
+
+def test_pixel_noise_on_sampled_decodes(target):
+    """``x_noise`` adds white Gaussian noise to the decodes a(.) sees, not to the mean decode."""
+    config = {"shape": list(SHAPE), "steps": 0, "parametrization": {"name": "generator", "dim": DIM, "init": "onehot",
+                                                                     "value": 2.0, "sample": True, "n_samples": 50}}
+    plain = run_am(target, [0, 1], config, seed=3)
+    config["parametrization"]["x_noise"] = 0.5
+    noisy = run_am(target, [0, 1], config, seed=3)
+    np.testing.assert_array_equal(noisy.images, plain.images)
+    noise = noisy.samples - plain.samples
+    assert noise.std() == pytest.approx(0.5, rel=0.05) and abs(noise.mean()) < 0.02
+
+
+@pytest.mark.parametrize("options", [{"x_noise": 0.4}, {"x_noise": -0.1, "sample": True}])
+def test_pixel_noise_needs_sampling_and_a_nonnegative_std(options):
+    config = {"shape": list(SHAPE), "parametrization": {"name": "generator", "dim": DIM, **options}}
+    with pytest.raises(AMError, match="x_noise must be >= 0 and needs sample: true"):
+        parse_config(config)

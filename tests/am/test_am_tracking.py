@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 from am_toys import LinearUnits, pixel_config, unit_weights
 
@@ -73,7 +74,6 @@ def test_snapshots_are_the_images_after_k_steps(tmp_path):
 
 
 def test_snapshots_beyond_the_run_are_rejected():
-    import pytest
 
     from tdvae_am.am import AMError
 
@@ -85,3 +85,45 @@ def test_result_rows_follow_the_requested_unit_order():
     result = run_am(LinearUnits(unit_weights(3)), [2, 0, 1], pixel_config(steps=2), n_restarts=1, seed=0)
     assert result.rows([0, 1, 2]) == [1, 2, 0]
     np.testing.assert_array_equal(result.units[result.rows([1, 2])], [1, 2])
+
+
+def _ratio_run(obj, **extra):
+    units = LinearUnits(unit_weights(2))
+    elbo = lambda x: -0.5 * (x**2).sum(dim=(-2, -1))  # noqa: E731
+    config = {**pixel_config(steps=6, budget=None, obj=obj), "snapshots": [0, 3], **extra}
+    return units, run_am(Target(units, elbo=elbo), [0, 1], config, n_restarts=2, seed=0)
+
+
+def test_elbo_grad_ratio_is_the_weighted_elbo_gradient_over_the_activation_gradient_per_chain():
+    """a_u(x) = <w_u, x> and ELBO(x) = -|x|^2 / 2: the ratio is weight * |x| / |w_u| for each chain."""
+    units, result = _ratio_run([{"name": "elbo", "weight": 0.3}])
+    ratio = result.traces["elbo_grad_ratio"]
+    assert ratio.shape == (6, 2, 2)
+    w_norm = units.weights.flatten(1).norm(dim=1).numpy()[:, None]
+    for k, step in enumerate(result.summary["snapshot_steps"]):
+        x_norm = np.linalg.norm(result.snapshots[k].reshape(2, 2, -1), axis=-1)
+        np.testing.assert_allclose(ratio[step], 0.3 * x_norm / w_norm, rtol=1e-4)
+    np.testing.assert_allclose(result.summary["elbo_grad_ratio"], ratio.mean(0), rtol=1e-6)
+
+
+def test_no_elbo_grad_ratio_without_a_weighted_elbo_term():
+    for obj in ([], [{"name": "elbo", "weight": 0.0}], [{"name": "tv", "weight": 0.1}]):
+        result = _ratio_run(obj)[1]
+        assert "elbo_grad_ratio" not in result.traces and result.summary["elbo_grad_ratio"] is None
+
+
+@pytest.mark.parametrize("grad", [[], [{"name": "fourier", "exponent": 0.25}]])
+def test_splitting_off_the_elbo_gradient_leaves_the_step_unchanged(grad):
+    """A TV term written as an ELBO callable steps exactly as the TV term, alone and with a second term."""
+    from tdvae_am.imageops.filters import total_variation
+
+    units = LinearUnits(unit_weights(2))
+    config = pixel_config(steps=5, budget=None, grad=grad, optimizer={"name": "sgd", "lr": 0.05},
+                          parametrization={"name": "pixel", "init_scale": 0.1})
+    lp = {"name": "lp", "weight": 0.2}
+    for rest in ([], [lp]):
+        as_elbo = run_am(Target(units, elbo=lambda x: -total_variation(x)), [0, 1],
+                         {**config, "obj": [{"name": "elbo", "weight": 0.5}, *rest]}, n_restarts=2, seed=3)
+        as_tv = run_am(units, [0, 1], {**config, "obj": [{"name": "tv", "weight": 0.5}, *rest]}, n_restarts=2, seed=3)
+        assert "elbo_grad_ratio" in as_elbo.traces
+        np.testing.assert_allclose(as_elbo.images, as_tv.images, rtol=1e-3, atol=1e-4)

@@ -5,18 +5,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import yaml
 from snakemake.utils import validate
 
 from tdvae_am.config import ConfigError
+from tdvae_am.experiments.reference import unit_reference
 from tdvae_am.experiments.registry import (
     all_runs,
+    am_dir,
     apply_caps,
     check_registry,
     deep_merge,
+    experiment_models,
     figure_caption,
+    figure_category,
+    figure_model_runs,
     figure_runs,
     load_registry,
+    registry_models,
     resolve_run,
+    run_settings,
+    units_file,
+    validated_registry,
 )
 from tdvae_am.experiments.study import run_experiment, studied_units, unit_classes
 from tdvae_am.models import LatentVariableModel
@@ -38,14 +48,90 @@ def small_tdvae():
         "z1_hidden": [20], "prior_hidden": [20]}).eval()
 
 
-def test_shipped_registry_is_valid_and_covers_every_paper_figure(registry):
+def test_shipped_registry_is_valid(registry):
+    """Which paper figure each entry draws: tests/experiments/test_paper_figures.py."""
     validate(registry, str(SCHEMA))
     check_registry(registry)
     check_registry(registry, {"max_steps": 20, "max_samples": 4})
-    numbers = {int(name[3:5]) for name in registry["figures"]}
-    assert numbers == set(range(11, 34))
     assert all(len(exp["variants"]) >= 1 for exp in registry["experiments"].values())
     assert len(all_runs(registry)) == sum(len(e["variants"]) for e in registry["experiments"].values())
+
+
+# the experiments that carry the paper's interpretation, also run on the chain VAE (issue #15)
+CHAIN_EXPERIMENTS = ["pixel_pre", "distribution_fixed", "transformation_distribution", "onehot_synthesis", "z2_space"]
+
+
+def small_chain():
+    torch.manual_seed(0)
+    return LatentVariableModel.from_config({
+        "name": "chain", "z1_dim": 30, "z2_dim": 8, "z1_hidden": [40], "z2_hidden": [20],
+        "prior_hidden": [20]}).eval()
+
+
+def test_models_default_to_the_tdvae_and_runs_are_enumerated_per_model(registry):
+    assert registry_models(registry) == ["tdvae", "chain"]
+    assert all_runs(registry, "tdvae") == all_runs(registry)             # every experiment runs on the TDVAE
+    assert experiment_models(registry, "pixel") == ["tdvae"]             # no `models` key: the TDVAE alone
+    chain = all_runs(registry, "chain")
+    assert list(dict.fromkeys(e for e, _ in chain)) == CHAIN_EXPERIMENTS
+    assert chain == [(e, v) for e in CHAIN_EXPERIMENTS for v in registry["experiments"][e]["variants"]]
+    assert all_runs(registry, "sparse") == []
+    validated = validated_registry(REGISTRY, yaml.safe_load(SCHEMA.read_text()), models=["tdvae", "chain"])
+    assert validated["experiments"]["pixel"]["models"] == ["tdvae"]     # the schema default, filled in
+
+
+def test_result_paths_keep_the_tdvae_where_it_was():
+    assert (am_dir("tdvae"), units_file("tdvae")) == ("results/am", "results/units.json")
+    assert (am_dir("chain"), units_file("chain")) == ("results/am_chain", "results/units_chain.json")
+
+
+def test_models_outside_train_models_are_rejected_by_key(registry):
+    check_registry(registry, models=["tdvae", "chain"])
+    with pytest.raises(ConfigError, match=r"^config key experiments\.pixel_pre\.models: 'chain' is not a trained "
+                                          r"model \(train\.models: tdvae\)$"):
+        check_registry(registry, models=["tdvae"])
+    bad = deep_merge(registry, {"experiments": {"pixel": {"models": ["tdvae", "sparse"]}}})
+    with pytest.raises(ConfigError, match="experiments.pixel.models: 'sparse' is not a trained model"):
+        check_registry(bad, models=["tdvae", "chain"])
+    bad = deep_merge(registry, {"figures": {"figC1_sta": {"models": ["tdvae", "chian"]}}})
+    with pytest.raises(ConfigError, match="figures.figC1_sta.models: 'chian' is not a trained model"):
+        check_registry(bad, models=["tdvae", "chain"])
+    bad = deep_merge(registry, {"figures": {"fig12_pixel": {"models": ["tdvae", "chain"]}}})
+    with pytest.raises(ConfigError, match="figures.fig12_pixel.models: experiment 'pixel' does not run on chain; "
+                                          "add it to experiments.pixel.models"):
+        check_registry(bad)
+    bad = deep_merge(registry, {"experiments": {"pixel": {"models": []}}})
+    with pytest.raises(Exception, match="models"):
+        validate(bad, str(SCHEMA))
+
+
+def test_side_by_side_figures_read_each_models_runs(registry):
+    shown = [("pixel_pre", "none"), ("pixel_pre", "jitter")]
+    assert figure_model_runs(registry, "figC2_pixel_jitter") == {"tdvae": shown, "chain": shown}
+    assert figure_model_runs(registry, "figC1_sta") == {"tdvae": [], "chain": []}
+    assert figure_model_runs(registry, "fig13_pixel_pre") == {"tdvae": figure_runs(registry, "fig13_pixel_pre")}
+    comparisons = [f for f in registry["figures"] if figure_category(registry, f) == "Top-down vs chain"]
+    assert comparisons == [f for f in registry["figures"] if f.startswith("figC")] and len(comparisons) == 7
+    assert figure_category(registry, "fig13_pixel_pre") == "AM methods"
+    caption = figure_caption(registry, "figC4_transformation_distribution")
+    assert caption.startswith("Top-down vs chain Fig. C4. TDVAE (left) vs chain VAE (right)")
+    assert "every restart" in caption
+    assert "TDVAE (left)" not in figure_caption(registry, "fig26_transformation_distribution")
+
+
+def test_every_chain_run_and_the_reference_run_on_a_chain_vae(registry):
+    """The chain VAE offers the TDVAE's interface to AM and to the reference measurements (STA):
+    activation, ELBO, decoder and one-hot codes."""
+    model = small_chain()
+    for exp, var in all_runs(registry, "chain"):
+        run = resolve_run(registry, exp, var, {"max_steps": 2, "max_samples": 2})
+        if run["am"]["parametrization"]["name"] == "generator":
+            run["am"]["parametrization"]["dim"] = 8
+        result = run_experiment(model, run, [1, 6], restarts=2, seed=1)
+        assert np.isfinite(result.images).all() and np.isfinite(result.summary["final_activation"]).all(), (exp, var)
+    natural = np.random.default_rng(0).normal(size=(20, 40, 40)).astype("float32")
+    arrays, summary = unit_reference(model, [6, 1], natural, sta_samples=100, whitening_cutoff=0.2, seed=0)
+    assert arrays["sta"].shape == (2, 40, 40) and np.isfinite(arrays["sta"]).all() and summary["units"] == [6, 1]
 
 
 def test_schema_rejects_unknown_keys_and_bad_names(registry):
@@ -54,6 +140,12 @@ def test_schema_rejects_unknown_keys_and_bad_names(registry):
         validate(bad, str(SCHEMA))
     bad = deep_merge(registry, {"figures": {"figure12": {"kind": "images", "experiments": ["pixel"]}}})
     with pytest.raises(Exception, match="figure12"):
+        validate(bad, str(SCHEMA))
+    bad = deep_merge(registry, {"experiments": {"pixel": {"variants": {"lr 1e-2": {"label": "x"}}}}})
+    with pytest.raises(Exception, match="lr 1e-2"):
+        validate(bad, str(SCHEMA))
+    bad = deep_merge(registry, {"figures": {"fig32_z2_space": {"samples": 0}}})
+    with pytest.raises(Exception, match="samples"):
         validate(bad, str(SCHEMA))
 
 
@@ -90,6 +182,10 @@ def test_check_registry_names_the_bad_entry(registry):
     bad = deep_merge(registry, {"figures": {"fig12_pixel": {"experiments": ["pixle"]}}})
     with pytest.raises(ConfigError, match="figures.fig12_pixel.experiments: unknown experiment 'pixle'"):
         check_registry(bad)
+    untuned = deep_merge(registry, {"figures": {"fig13_pixel_pre": {"tuned": True}}})
+    with pytest.raises(ConfigError, match="figures.fig13_pixel_pre.tuned: needs a group on every variant; none on "
+                                          "pixel_pre/none"):
+        check_registry(untuned)
     jiggle = {"variants": {"jitter": {"am": {"pre": [{"name": "jiggle"}]}}}}
     bad = deep_merge(registry, {"experiments": {"pixel_pre": jiggle}})
     with pytest.raises(ConfigError, match="experiments.pixel_pre.variants.jitter: unknown pre operation 'jiggle'"):
@@ -102,6 +198,21 @@ def test_figure_runs_and_caption(registry):
     assert ("pixel", "plain") in figure_runs(registry, "fig33_z1_space")
     caption = figure_caption(registry, "fig27_kernel_size")
     assert caption.startswith("Paper Fig. 27.") and "5x5" in caption and "13x13" in caption
+    assert "R_grad: fourier(exponent=0.4)" in caption and "kernel_size 5" not in caption      # shared settings only
+    caption = figure_caption(registry, "figS6_method_stability")
+    assert caption.startswith("Supplementary Fig. S6.") and "every restart" in caption
+    assert "highest mean over units of the per-unit rank" in figure_caption(registry, "fig17_optimizers")
+    assert "weighted ELBO term's gradient" in figure_caption(registry, "fig16_pixel_elbo")
+    assert "weighted ELBO term's gradient" not in figure_caption(registry, "fig15_pixel_grad")
+
+
+def test_run_settings_name_every_stage(registry):
+    settings = run_settings(resolve_run(registry, "distribution_fixed", "normal")["am"])
+    assert settings[:2] == ["250 iterations", "distribution parametrization"]
+    assert "n_samples 128" in settings and "adam lr 0.01 with step decay" in settings
+    assert "R_pre: jitter(shift=3)" in settings and "R_grad: fourier(exponent=0.5)" in settings
+    assert settings[-1] == "pixel std <= 1.0"
+    assert run_settings(resolve_run(registry, "pixel", "unbudgeted")["am"])[-1] == "no contrast budget"
 
 
 def test_unit_order_is_texture_first():
@@ -140,4 +251,24 @@ def test_every_parametrization_of_the_registry_runs_on_a_model(registry):
         result = run_experiment(model, run, [1, 6], restarts=3, seed=1)
         assert np.isfinite(result.images).all()
         assert np.isfinite(result.summary["final_activation"]).all()
+        weighted = any(term["name"] == "elbo" and term["weight"] for term in run["am"].get("obj", []))
+        assert (result.summary["elbo_grad_ratio"] is not None) == weighted, (exp, var)
+        if weighted:
+            assert np.all(np.asarray(result.summary["elbo_grad_ratio"]) > 0)
     assert len(seen) == 6
+
+
+def test_z2_space_samples_z1_and_x(registry):
+    """The samples are x ~ N(A z1 + b, x_noise^2 I) with z1 ~ p(z1|z2): the same draw of z1 with
+    and without the pixel noise differs by white noise of std x_noise."""
+    model = small_tdvae()
+    run = resolve_run(registry, "z2_space", "onehot", {"max_samples": 3})
+    run["am"].update(steps=0, budget=None)
+    run["am"]["parametrization"]["dim"] = 8
+    noisy = run_experiment(model, run, [1, 6], restarts=2, seed=1)
+    run["am"]["parametrization"]["x_noise"] = 0.0
+    clean = run_experiment(model, run, [1, 6], restarts=2, seed=1)
+    assert noisy.samples.shape[:3] == (2, 2, 3)
+    assert not np.allclose(clean.samples[:, :, 0], clean.samples[:, :, 1])          # z1 sampled
+    noise = noisy.samples - clean.samples
+    assert noise.std() == pytest.approx(0.4, rel=0.05) and abs(noise.mean()) < 0.02

@@ -2,15 +2,24 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
-from tdvae_am.scorecard.evidence import iterations_to, lowpass_correlation, restart_variability
+from tdvae_am.scorecard.evidence import (
+    iterations_to,
+    lowpass_correlation,
+    pairwise_diversity,
+    shift_invariant_variability,
+)
 from tdvae_am.scorecard.findings import model_findings, totals
 from tdvae_am.scorecard.statistics import (
-    bootstrap,
-    bootstrap_difference,
+    clopper_pearson,
     paired_image_bootstrap,
+    rank_sum_test,
+    sign_test,
     spearman_rows,
+    t_interval,
     verdict,
+    welch_interval,
 )
 
 
@@ -24,15 +33,33 @@ def test_verdict_rules():
     assert verdict([float("nan"), 1.0]) == "inconclusive"
 
 
-def test_bootstrap_intervals():
+def test_t_intervals_have_known_answers():
+    lo, hi = t_interval([1, 2, 3, 4, 5])  # mean 3, se 1.5811 / sqrt(5), t(0.975, 4) = 2.7764
+    assert (lo, hi) == pytest.approx((3 - 1.9632, 3 + 1.9632), abs=1e-3)
+    assert t_interval([2.0, 2.0, 2.0]) == [2.0, 2.0]
+    assert np.isnan(t_interval([1.0])).all()
+    a, b = [3.1, 4.2, 5.0, 3.8, 4.4], [1.0, 2.5, 1.7, 0.4, 2.2]
+    expected = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert welch_interval(a, b) == pytest.approx([expected.low, expected.high], rel=1e-9)
+
+
+def test_t_interval_covers_where_a_percentile_bootstrap_of_five_units_does_not():
     rng = np.random.default_rng(0)
-    x = rng.normal(1.0, 1.0, 400)
-    lo, hi = bootstrap(x)
-    assert lo < x.mean() < hi and hi - lo == pytest.approx(2 * 1.96 / 20, rel=0.2)
-    assert bootstrap([2.0, 2.0, 2.0]) == [2.0, 2.0]
-    assert np.isnan(bootstrap([1.0])).all()
-    lo, hi = bootstrap_difference(x + 1, x)
-    assert lo < 1.0 < hi and lo > 0.7
+    samples = rng.normal(0.0, 1.0, (2000, 5))
+    t_cover = np.mean([lo < 0 < hi for lo, hi in map(t_interval, samples)])
+    boot = rng.integers(0, 5, (400, 5))
+    boot_cover = np.mean([lo < 0 < hi for lo, hi in (np.percentile(x[boot].mean(1), [2.5, 97.5]) for x in samples)])
+    assert 0.93 < t_cover < 0.97 and boot_cover < 0.9
+
+
+def test_exact_tests_and_proportion_interval():
+    assert clopper_pearson(0, 10) == pytest.approx([0.0, 0.3085], abs=1e-4)
+    assert clopper_pearson(10, 10)[0] == pytest.approx(0.6915, abs=1e-4)
+    assert sign_test([1, 2, 3, 4, 5]) == pytest.approx(1 / 32)
+    assert sign_test([1, 2, 3, 4, 5], direction="below") == 1.0
+    assert sign_test([0.3, 0.1], 0.5, "below") == pytest.approx(0.25)
+    assert rank_sum_test([6, 7, 8, 9, 10], [1, 2, 3, 4, 5]) == pytest.approx(1 / 252)
+    assert rank_sum_test([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], "below") == pytest.approx(1 / 252)
 
 
 def test_iterations_to_90_percent():
@@ -44,12 +71,16 @@ def test_iterations_to_90_percent():
     assert its[0] == pytest.approx(12, abs=1) and its[1] == pytest.approx(46, abs=1)
 
 
-def test_restart_variability_and_lowpass_correlation():
+def test_shift_invariant_variability_diversity_and_lowpass_correlation():
     rng = np.random.default_rng(1)
     same = np.repeat(rng.normal(size=(2, 1, 16, 16)), 3, axis=1)
+    shifted = np.stack([np.roll(same[:, 0], (k, 2 * k), axis=(-2, -1)) for k in range(3)], 1)
     noise = rng.normal(size=(2, 3, 16, 16))
-    assert restart_variability(same) == pytest.approx([0, 0], abs=1e-6)
-    assert restart_variability(noise).min() > 0.8
+    assert shift_invariant_variability(same) == pytest.approx([0, 0], abs=1e-6)
+    assert shift_invariant_variability(shifted) == pytest.approx([0, 0], abs=1e-6)  # same pattern, moved
+    assert shift_invariant_variability(noise).min() > 0.5
+    assert pairwise_diversity(same[:, None]) == pytest.approx([0, 0], abs=1e-6)  # (U, R=1, K=3, H, W)
+    assert pairwise_diversity(noise[:, None]).min() > 0.8
     assert lowpass_correlation(same, same) == pytest.approx([1, 1], abs=1e-6)
     assert abs(lowpass_correlation(same, -same)).min() > 0.99
 
@@ -58,6 +89,7 @@ def test_spearman_rows():
     x = np.arange(5)
     rho = spearman_rows(x, np.stack([x**2, -x, np.ones(5)]))
     assert rho[0] == pytest.approx(1) and rho[1] == pytest.approx(-1) and np.isnan(rho[2])
+    assert np.isnan(spearman_rows(np.ones(5), np.stack([x]))).all()
 
 
 def _decoder(correct, n=100):

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from tdvae_am.code_deps import import_closure
-from tdvae_am.experiments.registry import load_registry
+from tdvae_am.experiments.registry import am_dir, load_registry, registry_models, units_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +31,18 @@ def test_figures_stage_tracks_every_registry_figure():
     tracked = {o for o in _outs(stages["figures"]) if o.startswith("figures/")}
     assert tracked == expected
     assert "results/metrics/scorecard.json" in {next(iter(m)) for m in stages["figures"]["metrics"]}
+
+
+def test_stages_track_the_files_of_every_model_the_registry_runs_on():
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    models = registry_models(load_registry(ROOT / "config/experiments.yaml"))
+    assert models == ["tdvae", "chain"]
+    assert {"results/units.json", "results/units_chain.json"} == {units_file(m) for m in models}
+    assert {units_file(m) for m in models} <= _outs(stages["units"])
+    read = {f for m in models for f in (f"results/models/{m}/model.pt", units_file(m))}
+    assert read <= set(stages["am"]["deps"])
+    assert {am_dir(m) for m in models} == {"results/am", "results/am_chain"} == _outs(stages["am"])
+    assert {am_dir(m) for m in models} <= set(stages["figures"]["deps"])
 
 
 def _generator():

@@ -21,13 +21,6 @@ from tdvae_am.data.patches import load_patch_set
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
-    workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
-    run_tool(["snakemake", "--cores", "2", "--config", "scale=smoke"], workdir)
-    return workdir
-
-
 def test_lint_is_clean(smoke_run):
     proc = run_tool(["snakemake", "--lint"], smoke_run, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -90,10 +83,17 @@ def test_models_trained_and_evaluated(smoke_run):
 
 
 def test_units_selected(smoke_run):
-    units = json.loads((smoke_run / "results/units.json").read_text())
-    chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
-    assert len(chosen) == 10 and len(set(chosen)) == 10
-    assert all(0 <= u < 250 for u in chosen)
+    from tdvae_am.experiments.registry import units_file
+
+    assert units_file("chain") == "results/units_chain.json"
+    for model in ("tdvae", "chain"):  # each model's own selection, as its classification wrote it
+        path = smoke_run / units_file(model)
+        assert path.read_bytes() == (smoke_run / f"results/units/{model}.json").read_bytes()
+        units = json.loads(path.read_text())
+        chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
+        assert len(chosen) == 10 and len(set(chosen)) == 10
+        assert all(0 <= u < 250 for u in chosen)
+        assert {"active", "n_active", "n_active_untrained", "fallback", "candidates"} <= set(units)
     metrics = json.loads((smoke_run / "results/metrics/units.json").read_text())
     assert set(metrics) == {"tdvae", "chain"}
     assert {"z2", "z2_untrained", "z2_scrambled", "z1", "pixels"} <= set(metrics["tdvae"]["decoding"])
@@ -104,19 +104,26 @@ def test_units_selected(smoke_run):
 
 def test_am_runs_and_figures(smoke_run):
     from tdvae_am.am import AMResult
-    from tdvae_am.experiments.registry import all_runs, load_registry
+    from tdvae_am.experiments.registry import all_runs, am_dir, load_registry, registry_models, units_file
 
     registry = load_registry(smoke_run / "config/experiments.yaml")
-    units = json.loads((smoke_run / "results/units.json").read_text())
-    chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
-    for exp, var in all_runs(registry):
-        result = AMResult.load(smoke_run / f"results/am/{exp}/{var}.npz")
-        assert result.units.tolist() == chosen and result.n_restarts == 3
-        assert result.summary["experiment"] == exp and result.summary["variant"] == var
-        assert result.summary["n_steps"] <= 20
-        assert np.isfinite(result.summary["final_activation"]).all()
-    reference = json.loads((smoke_run / "results/am/reference.json").read_text())
-    assert reference["units"] == chosen and reference["sta_samples"] == 2000
+    assert registry_models(registry) == ["tdvae", "chain"]
+    assert len(all_runs(registry, "chain")) == 12
+    for model in registry_models(registry):  # each model's runs on its own studied units
+        units = json.loads((smoke_run / units_file(model)).read_text())
+        chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
+        for exp, var in all_runs(registry, model):
+            result = AMResult.load(smoke_run / f"{am_dir(model)}/{exp}/{var}.npz")
+            assert result.units.tolist() == chosen and result.n_restarts == 3
+            assert result.summary["experiment"] == exp and result.summary["variant"] == var
+            assert result.summary["n_steps"] <= 20
+            assert np.isfinite(result.summary["final_activation"]).all()
+        reference = json.loads((smoke_run / f"{am_dir(model)}/reference.json").read_text())
+        assert reference["units"] == chosen and reference["sta_samples"] == 2000
+    assert (smoke_run / "results/am_chain/reference.json").is_file()
+    assert not (smoke_run / "results/am_chain/pixel").exists()  # experiments without `models` run on the TDVAE only
+    chain_figures = [name for name in registry["figures"] if name.startswith("figC")]
+    assert len(chain_figures) == 7
     for name in list(registry["figures"]) + ["scorecard"]:
         assert (smoke_run / f"figures/{name}.png").stat().st_size > 10_000, name
         assert (smoke_run / f"figures/{name}.pdf").is_file()
@@ -126,22 +133,49 @@ def test_scorecard(smoke_run):
     card = json.loads((smoke_run / "results/scorecard.json").read_text())
     ids = [row["id"] for row in card]
     assert len(ids) == len(set(ids))
-    assert {"M1", "M2", "M6a", "M6b", "1a", "2b", "7c", "9", "13", "15", "16a", "17b", "S1"} <= set(ids)
+    assert {"M1", "M2", "M6a", "M6b", "1a", "2b", "2d", "3c", "7c", "8b", "9", "13a", "15", "16a", "17b",
+            "S1"} <= set(ids)
     for row in card:
-        assert set(row) >= {"id", "finding", "statistic", "value", "interval", "rule", "verdict"}
+        assert set(row) >= {"id", "section", "finding", "statistic", "value", "interval", "rule", "verdict",
+                            "threshold", "direction", "method"}
         assert row["verdict"] in ("replicated", "not_replicated", "inconclusive")
     totals = json.loads((smoke_run / "results/metrics/scorecard.json").read_text())
     assert totals["findings"] == len(card)
     assert sum(totals[v] for v in ("replicated", "not_replicated", "inconclusive")) == len(card)
 
 
-def test_experiment_change_reruns_only_that_experiment_and_its_figure(smoke_run):
+def test_benchmark_summary(smoke_run):
+    """Every job of the run wrote its benchmark record; the summary has one row per job, each
+    phase (its rule file) and the figure."""
+    records = [p for p in (smoke_run / "results/benchmarks").rglob("*.tsv") if p.parent.name != "benchmark_summary"]
+    table = pd.read_csv(smoke_run / "results/benchmarks.csv")
+    assert len(table) == len(records) > 100 and not table.duplicated(["rule", "job"]).any()
+    assert list(dict.fromkeys(table["phase"])) == ["data", "train", "units", "am", "figures"]
+    assert (table["s"] > 0).all()
+    assert set(table.loc[table["rule"] == "train_model", "job"]) == {"tdvae", "chain"}
+    assert (table.loc[table["rule"] == "train_model", "max_rss"] > 100).all()  # MB: torch and the model
+    assert (smoke_run / "results/benchmarks/benchmark_summary/benchmark_summary.tsv").is_file()
+    assert (smoke_run / "figures/figS7_benchmarks.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "old, new, runs, figures",
+    [
+        # a TDVAE-only experiment: its one job and its one figure
+        ('g1: {label: "gamma 1", am: {grad: [{name: fourier, exponent: 0.5}]}}',
+         'g1: {label: "gamma 1", am: {grad: [{name: fourier, exponent: 0.4}]}}',
+         ["results/am/pixel_grad/g1"], ["fig15_pixel_grad"]),
+        # an experiment of both models: its job on each and the paper figure and its side-by-side twin
+        ('onehot: {label: "one-hot (5)", am: {parametrization: {init: onehot}}}',
+         'onehot: {label: "one-hot (5)", am: {parametrization: {init: onehot, value: 4.0}}}',
+         ["results/am/z2_space/onehot", "results/am_chain/z2_space/onehot"], ["fig32_z2_space", "figC7_z2_space"]),
+    ],
+)
+def test_experiment_change_reruns_only_that_experiment_and_its_figure(smoke_run, old, new, runs, figures):
     registry = smoke_run / "config/experiments.yaml"
     original = registry.read_text()
-    edited = original.replace("g1: {label: \"gamma 1\", am: {grad: [{name: fourier, exponent: 0.5}]}}",
-                              "g1: {label: \"gamma 1\", am: {grad: [{name: fourier, exponent: 0.4}]}}")
-    assert edited != original
-    registry.write_text(edited)
+    assert original.count(old) == 1
+    registry.write_text(original.replace(old, new))
     try:
         proc = run_tool(["snakemake", "-n", "--config", "scale=smoke"], smoke_run)
     finally:
@@ -149,8 +183,10 @@ def test_experiment_change_reruns_only_that_experiment_and_its_figure(smoke_run)
     out = proc.stdout + proc.stderr
     table = out.split("Job stats:")[1].strip().split("\n\n")[0].splitlines()[2:]
     counts = {line.split()[0]: int(line.split()[1]) for line in table}
-    assert counts == {"am_run": 1, "am_figure": 1, "scorecard": 1, "all": 1, "total": 4}, table
-    assert "pixel_grad/g1" in out and "fig15_pixel_grad" in out
+    # and the benchmark summary, which reads the re-run jobs' benchmark records
+    assert counts == {"am_run": len(runs), "am_figure": len(figures), "scorecard": 1, "benchmark_summary": 1,
+                      "all": 1, "total": len(runs) + len(figures) + 3}, table
+    assert all(f"{run}.npz" in out for run in runs) and all(f"figures/{fig}.png" in out for fig in figures)
 
 
 def test_bad_registry_is_reported_by_key(smoke_run, tmp_path):
@@ -164,13 +200,17 @@ def test_bad_registry_is_reported_by_key(smoke_run, tmp_path):
     assert proc.returncode != 0
     assert "figures.fig13_pixel_pre.experiments: unknown experiment 'pixel_jitter'" in out
     assert "Traceback" not in out
+    proc = run_tool(["snakemake", "-n", "--config", "scale=smoke", "train={models: [tdvae]}"], smoke_run, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Traceback" not in out
+    assert "experiments.pixel_pre.models: 'chain' is not a trained model (train.models: tdvae)" in out
 
 
-def test_report(smoke_run):
-    run_tool(["snakemake", "--report", "report.html", "--config", "scale=smoke"], smoke_run)
-    html = (smoke_run / "report.html").read_text(errors="replace")
-    assert (smoke_run / "report.html").stat().st_size > 1_000_000
-    for name in ("fig11_sta.png", "fig27_kernel_size.png", "scorecard.png", "figS3_decoding.png"):
+def test_report(smoke_report):
+    html = smoke_report.read_text(errors="replace")
+    assert smoke_report.stat().st_size > 1_000_000
+    for name in ("fig11_sta.png", "fig27_kernel_size.png", "scorecard.png", "figS3_decoding.png", "figC1_sta.png",
+                 "Top-down vs chain"):
         assert name in html
 
 

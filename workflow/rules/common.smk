@@ -6,10 +6,24 @@ from pathlib import Path
 import yaml
 from snakemake.exceptions import WorkflowError
 
+from tdvae_am.benchmarks import benchmark_file
 from tdvae_am.config import ConfigError, validated_config
 from tdvae_am.code_deps import import_closure
-from tdvae_am.experiments.registry import all_runs, figure_caption, figure_runs, resolve_run, validated_registry
+from tdvae_am.experiments.registry import (
+    MODEL_LABELS,
+    all_runs,
+    am_dir,
+    figure_caption,
+    figure_category,
+    figure_model_runs,
+    figure_models,
+    registry_models,
+    resolve_run,
+    units_file,
+    validated_registry,
+)
 from tdvae_am.files import check_file, producer
+from tdvae_am.scorecard.sections import check_reads
 
 
 def _schema(name):
@@ -29,10 +43,14 @@ def _validated(config):
 config.update(_validated(config))
 
 
-def _validated_registry(path, caps):
-    """The experiment registry, schema-validated and checked; one line naming the key on any problem."""
+def _validated_registry(path, caps, models):
+    """The experiment registry, schema-validated and checked (every model it names among the trained
+    ``models``), with the runs every scorecard section reads (tdvae_am.scorecard.sections.check_reads);
+    one line naming the key on any problem."""
     try:
-        return validated_registry(path, _schema("experiments.schema.yaml"), caps)
+        registry = validated_registry(path, _schema("experiments.schema.yaml"), caps, models)
+        check_reads(registry["experiments"], config["train"]["models"])
+        return registry
     except ConfigError as err:
         raise WorkflowError(str(err)) from None
 
@@ -55,14 +73,37 @@ FAMILIES = list(config["textures"]["seeds"])
 N_TEXTURE_IMAGES = config["textures"]["n_images"]
 MODELS = config["train"]["models"]
 AM_CAPS = {k: config["am"][k] for k in ("max_steps", "max_samples")}
-REGISTRY = _validated_registry(config["am"]["experiments"], AM_CAPS)
-AM_RUNS = all_runs(REGISTRY)
+REGISTRY = _validated_registry(config["am"]["experiments"], AM_CAPS, MODELS)
+AM_MODELS = registry_models(REGISTRY)  # the models the registry runs on, the TDVAE first
+AM_RUNS_BY_MODEL = {m: all_runs(REGISTRY, m) for m in AM_MODELS}  # model -> [(experiment, variant)]
+AM_RUNS = AM_RUNS_BY_MODEL["tdvae"]
+AM_DIRS = {Path(am_dir(m)).name: m for m in AM_MODELS}  # {amdir} wildcard of the AM rules -> model
 AM_FIGURES = list(REGISTRY["figures"])
 
 
-def am_outputs(runs, ext="json"):
-    """Result files (.json or .npz) of (experiment, variant) runs."""
-    return [f"results/am/{e}/{v}.{ext}" for e, v in runs]
+def am_outputs(runs, ext="json", model="tdvae"):
+    """Result files (.json or .npz) of a model's (experiment, variant) runs."""
+    return [f"{am_dir(model)}/{e}/{v}.{ext}" for e, v in runs]
+
+
+def reference_file(model="tdvae", ext="json"):
+    """A model's reference measurements of its studied units (STA, natural-patch statistics)."""
+    return f"{am_dir(model)}/reference.{ext}"
+
+
+def figure_inputs(figure):
+    """The files an AM figure reads, per model it draws (`<name>_<model>`): its runs (.json and
+    .npz), the model's reference (.json and .npz) and studied units."""
+    files = {}
+    for model, runs in figure_model_runs(REGISTRY, figure).items():
+        files |= {
+            f"runs_{model}": am_outputs(runs, "json", model),
+            f"arrays_{model}": am_outputs(runs, "npz", model),
+            f"reference_{model}": reference_file(model, "json"),
+            f"reference_arrays_{model}": reference_file(model, "npz"),
+            f"units_{model}": units_file(model),
+        }
+    return {name: intact(path) for name, path in files.items()}
 
 
 def script_code(name):
@@ -76,3 +117,10 @@ def script_code(name):
 def section(*keys):
     """The config sub-dicts a job depends on, as a params value (re-run trigger)."""
     return {k: config[k] for k in keys}
+
+
+def bench(rule, pattern=None):
+    """The ``benchmark:`` file of a job of ``rule`` (wall time, memory, I/O of the job),
+    ``results/benchmarks/<rule>/<pattern>.tsv`` with ``pattern`` the job's wildcards (a rule of
+    one job: ``<rule>.tsv``); tdvae_am.benchmarks holds the layout."""
+    return benchmark_file(rule, pattern)

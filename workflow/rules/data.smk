@@ -9,6 +9,8 @@ rule natural_patches:
         meta="data/processed/natural_patches.json",
     log:
         "logs/data/natural_patches.log",
+    benchmark:
+        bench("natural_patches")
     conda:
         ENV
     threads: 1
@@ -27,6 +29,8 @@ rule texture_seed:
         "data/interim/textures/seeds/{family}.npy",
     log:
         "logs/data/texture_seed_{family}.log",
+    benchmark:
+        bench("texture_seed", "{family}")
     conda:
         ENV
     threads: 1
@@ -45,6 +49,8 @@ rule synthesize_texture:
         "data/interim/textures/synth/{family}_{index}.npz",
     log:
         "logs/data/synthesize_texture_{family}_{index}.log",
+    benchmark:
+        bench("synthesize_texture", "{family}_{index}")
     conda:
         ENV
     threads: 1
@@ -70,6 +76,8 @@ rule texture_patches:
         meta="data/processed/texture_patches.json",
     log:
         "logs/data/texture_patches.log",
+    benchmark:
+        bench("texture_patches")
     conda:
         ENV
     threads: 1
@@ -94,6 +102,8 @@ rule fig04_data:
         pdf="figures/fig04_data.pdf",
     log:
         "logs/figures/fig04_data.log",
+    benchmark:
+        bench("fig04_data")
     conda:
         ENV
     threads: 1
@@ -113,6 +123,8 @@ rule data_metrics:
         "results/metrics/data.json",
     log:
         "logs/data/data_metrics.log",
+    benchmark:
+        bench("data_metrics")
     conda:
         ENV
     threads: 1

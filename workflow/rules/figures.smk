@@ -1,23 +1,23 @@
 """Figures phase: one job per figure of the experiment registry, and the scorecard."""
 
+from tdvae_am.experiments.tuning import variant_groups
+
 
 rule am_figure:
     input:
-        runs=lambda w: intact(am_outputs(figure_runs(REGISTRY, w.figure))),
-        arrays=lambda w: intact(am_outputs(figure_runs(REGISTRY, w.figure), "npz")),
-        reference=lambda w: intact("results/am/reference.json"),
-        reference_arrays=lambda w: intact("results/am/reference.npz"),
-        units=lambda w: intact("results/units.json"),
+        unpack(lambda w: figure_inputs(w.figure)),
         code=script_code("am_figure"),
     output:
         png=report(
             "figures/{figure}.png",
             caption="../report/am_figure.rst",
-            category="AM methods",
+            category=lambda w: figure_category(REGISTRY, w.figure),
         ),
         pdf="figures/{figure}.pdf",
     log:
         "logs/figures/{figure}.log",
+    benchmark:
+        bench("am_figure", "{figure}")
     wildcard_constraints:
         figure="|".join(AM_FIGURES),
     conda:
@@ -25,7 +25,9 @@ rule am_figure:
     threads: 1
     params:
         spec=lambda w: REGISTRY["figures"][w.figure],
+        models=lambda w: {m: MODEL_LABELS[m] for m in figure_models(REGISTRY, w.figure)},
         caption=lambda w: figure_caption(REGISTRY, w.figure),
+        groups=lambda w: {e: variant_groups(REGISTRY, e) for e in REGISTRY["figures"][w.figure].get("experiments", [])},
     script:
         "../scripts/am_figure.py"
 
@@ -34,9 +36,17 @@ rule scorecard:
     input:
         runs=lambda w: intact(am_outputs(AM_RUNS)),
         arrays=lambda w: intact(am_outputs(AM_RUNS, "npz")),
-        reference=lambda w: intact("results/am/reference.json"),
-        units=lambda w: intact("results/units.json"),
+        reference=lambda w: intact(reference_file()),
+        reference_arrays=lambda w: intact(reference_file(ext="npz")),
+        units=lambda w: intact(units_file("tdvae")),
         decoding=lambda w: intact(expand("results/units/{model}.json", model=MODELS)),
+        chain=lambda w: intact(
+            [units_file("chain"), reference_file("chain"), reference_file("chain", "npz")]
+            + am_outputs(AM_RUNS_BY_MODEL["chain"], "json", "chain")
+            + am_outputs(AM_RUNS_BY_MODEL["chain"], "npz", "chain")
+            if "chain" in AM_MODELS
+            else []
+        ),
         code=script_code("scorecard"),
     output:
         scorecard="results/scorecard.json",
@@ -45,11 +55,14 @@ rule scorecard:
         pdf="figures/scorecard.pdf",
     log:
         "logs/scorecard.log",
+    benchmark:
+        bench("scorecard")
     conda:
         ENV
     threads: 1
     params:
         models=MODELS,
+        experiments=REGISTRY["experiments"],
     script:
         "../scripts/scorecard.py"
 

@@ -10,6 +10,8 @@ rule training_recipe:
         "results/recipes/{recipe}.csv",
     log:
         "logs/recipes/{recipe}.log",
+    benchmark:
+        bench("training_recipe", "{recipe}")
     wildcard_constraints:
         recipe="|".join(map(re.escape, config["recipes"]["runs"])),
     conda:
@@ -38,6 +40,8 @@ rule figS5_training_recipes:
         pdf="figures/figS5_training_recipes.pdf",
     log:
         "logs/figures/figS5_training_recipes.log",
+    benchmark:
+        bench("figS5_training_recipes")
     conda:
         ENV
     threads: 1

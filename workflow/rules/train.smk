@@ -11,6 +11,8 @@ rule train_model:
         metrics="results/models/{model}/metrics.csv",
     log:
         "logs/train/{model}.log",
+    benchmark:
+        bench("train_model", "{model}")
     conda:
         ENV
     threads: config["train"]["threads"]
@@ -34,6 +36,8 @@ rule evaluate_model:
         "results/metrics/evaluation_{model}.json",
     log:
         "logs/train/evaluate_{model}.log",
+    benchmark:
+        bench("evaluate_model", "{model}")
     conda:
         ENV
     threads: config["train"]["threads"]
@@ -55,6 +59,8 @@ rule figS1_training:
         pdf="figures/figS1_training.pdf",
     log:
         "logs/figures/figS1_training.log",
+    benchmark:
+        bench("figS1_training")
     conda:
         ENV
     threads: 1

@@ -11,6 +11,8 @@ rule classify_units:
         "results/units/{model}.json",
     log:
         "logs/units/classify_{model}.log",
+    benchmark:
+        bench("classify_units", "{model}")
     conda:
         ENV
     threads: config["train"]["threads"]
@@ -24,19 +26,21 @@ rule classify_units:
 
 rule select_units:
     input:
-        tdvae=lambda w: intact("results/units/tdvae.json"),
         all=lambda w: intact(expand("results/units/{model}.json", model=MODELS)),
         code=script_code("select_units"),
     output:
-        units="results/units.json",
+        units=[units_file(m) for m in AM_MODELS],
         metrics="results/metrics/units.json",
     log:
         "logs/units/select_units.log",
+    benchmark:
+        bench("select_units")
     conda:
         ENV
     threads: 1
     params:
         models=MODELS,
+        selected=AM_MODELS,
     script:
         "../scripts/select_units.py"
 
@@ -50,6 +54,8 @@ rule figS2_unit_activity:
         pdf="figures/figS2_unit_activity.pdf",
     log:
         "logs/figures/figS2_unit_activity.log",
+    benchmark:
+        bench("figS2_unit_activity")
     conda:
         ENV
     threads: 1
@@ -66,6 +72,8 @@ rule figS3_decoding:
         pdf="figures/figS3_decoding.pdf",
     log:
         "logs/figures/figS3_decoding.log",
+    benchmark:
+        bench("figS3_decoding")
     conda:
         ENV
     threads: 1
@@ -88,6 +96,8 @@ rule figS4_texture_sensitivity:
         pdf="figures/figS4_texture_sensitivity.pdf",
     log:
         "logs/figures/figS4_texture_sensitivity.log",
+    benchmark:
+        bench("figS4_texture_sensitivity")
     conda:
         ENV
     threads: 1
@@ -97,7 +107,7 @@ rule figS4_texture_sensitivity:
 
 rule units_all:
     input:
-        "results/units.json",
+        [units_file(m) for m in AM_MODELS],
         "figures/figS2_unit_activity.png",
         "figures/figS3_decoding.png",
         "figures/figS4_texture_sensitivity.png",

@@ -1,9 +1,11 @@
-"""One AM figure of the registry (figures/figNN_<slug>.png/.pdf) from the runs it reads."""
+"""One AM figure of the registry (figures/figNN_<slug>, figSN_<slug> or figCN_<slug>, .png/.pdf) from
+the runs it reads: one layout, or one per model side by side (inputs `<name>_<model>`)."""
 
-
+import numpy as np
 
 from tdvae_am.am import AMResult
 from tdvae_am.experiments.study import unit_classes
+from tdvae_am.experiments.tuning import best_variants
 from tdvae_am.files import check_file, load_json, load_npz
 from tdvae_am.logs import setup_job_logging
 from tdvae_am.plots import am as plots
@@ -11,26 +13,51 @@ from tdvae_am.plots.style import save_figure
 
 log = setup_job_logging(snakemake.log[0])
 spec = snakemake.params.spec
-classes = unit_classes(load_json(snakemake.input.units))
-if spec.get("classes"):
-    classes = {u: c for u, c in classes.items() if c in spec["classes"]}
-runs = []
-for path in snakemake.input.arrays:  # each .npz with its .json
-    result = AMResult.load(check_file(path))
-    runs.append(plots.Run(result.summary["label"], result))
-title = spec.get("title") or (runs[0].result.summary["title"] if runs else "")
 kind = spec["kind"]
-if kind == "sta":
-    ref = load_npz(snakemake.input.reference_arrays)
-    fig = plots.sta_figure(ref["sta"], ref["sta_gabor"], load_json(snakemake.input.reference), classes, title)
-elif kind == "images":
-    fig = plots.images_figure(runs, classes, title, columns=spec.get("columns", "variants"),
-                              samples=spec.get("samples", False))
-elif kind == "traces":
-    fig = plots.traces_figure(runs, classes, spec["metrics"], title, images=spec.get("images", False))
-elif kind == "kernels":
-    fig = plots.kernels_figure(runs[0], classes, title)
+
+
+def model_layout(model: str) -> tuple:
+    """The figure's layout of one model's runs, units and reference, with its runs."""
+    inputs = {key: snakemake.input[f"{key}_{model}"] for key in ("arrays", "units", "reference", "reference_arrays")}
+    classes = unit_classes(load_json(inputs["units"]))
+    if spec.get("classes"):
+        classes = {u: c for u, c in classes.items() if c in spec["classes"]}
+    results = [AMResult.load(check_file(path)) for path in inputs["arrays"]]  # each .npz with its .json
+    if spec.get("tuned"):  # each group's best variant, per experiment
+        chosen = set()
+        for exp, groups in snakemake.params.groups.items():
+            acts = {r.summary["variant"]: np.asarray(r.summary["final_activation"]) for r in results
+                    if r.summary["experiment"] == exp}
+            chosen |= {(exp, v) for v in best_variants(groups, acts).values()}
+        results = [r for r in results if (r.summary["experiment"], r.summary["variant"]) in chosen]
+        log.info("%s: best variant of each group: %s", model, sorted(chosen))
+    runs = [plots.Run(r.summary["label"], r) for r in results]
+    if kind == "sta":
+        ref = load_npz(inputs["reference_arrays"])
+        layout = plots.sta_layout(ref["sta"], ref["sta_gabor"], load_json(inputs["reference"]), classes)
+    elif kind == "images":
+        layout = plots.images_layout(runs, classes, columns=spec.get("columns", "variants"),
+                                     samples=spec.get("samples", False), mean=spec.get("mean", False))
+    elif kind == "traces":
+        layout = plots.traces_layout(runs, classes, spec["metrics"], images=spec.get("images", False))
+    elif kind == "unit_traces":
+        layout = plots.unit_traces_layout(runs, classes, spec["metrics"], units_per_class=spec.get("units_per_class"))
+    elif kind == "kernels":
+        layout = plots.kernels_layout(runs[0], classes)
+    else:
+        layout = plots.spectra_layout(runs[0], classes)
+    return layout, runs
+
+
+labels = snakemake.params.models  # model -> label, in block order (left to right)
+layouts, runs = {}, {}
+for model in labels:
+    layouts[model], runs[model] = model_layout(model)
+first = next(iter(labels))
+title = spec.get("title") or (runs[first][0].result.summary["title"] if runs[first] else "")
+if len(labels) == 1:
+    fig = plots.figure(layouts[first], title)
 else:
-    fig = plots.spectra_figure(runs[0], classes, title)
+    fig = plots.side_by_side([(labels[m], layouts[m]) for m in labels], title)
 save_figure(fig, snakemake.output.png)
-log.info("%s (%s) from %d runs", snakemake.wildcards.figure, kind, len(runs))
+log.info("%s (%s) from %s", snakemake.wildcards.figure, kind, ", ".join(f"{len(runs[m])} runs of {m}" for m in labels))

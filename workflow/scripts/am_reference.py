@@ -1,4 +1,5 @@
-"""STA, Gabor fit and natural-patch statistics of the studied units (results/am/reference.*)."""
+"""STA, Gabor fit and natural-patch statistics of one model's studied units (results/am/reference.*
+for the TDVAE, results/am_<model>/reference.* for any other)."""
 
 import json
 
@@ -19,7 +20,7 @@ device = resolve_device(p.device)
 model, units = load_study(snakemake.input.model, check_file(snakemake.input.units), device)
 natural, _ = load_patch_set(snakemake.input.natural)
 arrays, summary = unit_reference(model, units, natural["test"][: p.n_natural], sta_samples=p.sta_samples,
-                                 seed=p.seed, device=device, progress=True)
+                                 whitening_cutoff=p.whitening_cutoff, seed=p.seed, device=device, progress=True)
 np.savez_compressed(snakemake.output.npz, **arrays)
 with open(snakemake.output.json, "w") as f:
     json.dump(summary, f, indent=1)

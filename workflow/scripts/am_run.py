@@ -1,4 +1,4 @@
-"""One experiment variant of the registry for every studied unit x restart (one batch)."""
+"""One experiment variant of the registry on one model, for every studied unit of it x restart (one batch)."""
 
 import json
 

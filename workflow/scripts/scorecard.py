@@ -13,11 +13,15 @@ inp = snakemake.input
 units = load_json(inp.units)
 models = {m: load_json(p) for m, p in zip(snakemake.params.models, inp.decoding)}
 reference = load_json(inp.reference)
-card = build_scorecard(Path(inp.reference).parent, units, reference, models)
+chain = None
+if inp.chain:  # the chain VAE's units, reference and runs: the top-down vs chain comparisons
+    chain_units, chain_reference = (load_json(p) for p in inp.chain[:2])
+    chain = (Path(inp.chain[1]).parent, chain_units, chain_reference)
+card = build_scorecard(Path(inp.reference).parent, units, reference, models, snakemake.params.experiments, chain)
 write_json(card, snakemake.output.scorecard)
 count = totals(card)
 write_json(count, snakemake.output.metrics)
 save_figure(scorecard_figure(card), snakemake.output.png)
 for row in card:
-    log.info("%-4s %-15s %s", row["id"], row["verdict"], row["finding"])
+    log.info("%-4s %-15s %-15s %s", row["id"], row["section"], row["verdict"], row["finding"])
 log.info("totals %s", count)

@@ -22,7 +22,8 @@ with each stage a list of small operations:
 ``post`` (R_post)              blur, bilateral, tv, normalize, clip (no grad)
 ``optimizers``                 sgd, rmsprop, adam, mei + learning-rate schedules
 ``budget``                     fixed L2 norm / std of the reported images
-``tracking``                   traces, best iterate (a copy), success rule
+``tracking``                   traces (with the ELBO / activation gradient ratio when an
+                               ELBO term is weighted), best iterate (a copy), success rule
 ``result``                     :class:`AMResult`, saved as .npz + .json
 =============================  =====================================================
 
@@ -57,7 +58,8 @@ or R_post on a parametrization without image parameters (generator), naming the 
     {"name": "distribution", "family": "normal", "n_samples": 128, "std": 0.6, "learn_std": False}
     {"name": "transformation", "kernel_size": 9, "hidden": []}          # one linear conv
     {"name": "transformation_distribution", "kernel_size": 11, "std": 0.6, "n_samples": 32}
-    {"name": "generator", "dim": 250, "init": "onehot", "value": 5.0, "sample": False}
+    {"name": "generator", "dim": 250, "init": "onehot", "value": 5.0, "sample": True, "n_samples": 8,
+     "x_noise": 0.4}                                       # z1 and x sampled
 
 and ``{"parametrization": {"name": "generator", "init": "onehot", "value": 10.0, ...},
 "steps": 0}`` is one-hot synthesis without optimization. Usage with a model such as

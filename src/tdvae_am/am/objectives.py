@@ -106,11 +106,17 @@ class ObjectiveStage:
     def __bool__(self) -> bool:
         return bool(self.terms)
 
+    def weighted_by(self, name: str) -> bool:
+        """Whether term ``name`` is present with a weight that is not zero at every step."""
+        return any(term.name == name and (term.weight.minimum() != 0 or term.weight.maximum() != 0)
+                   for term in self.terms)
+
     def __call__(self, x: torch.Tensor, t: int, n_steps: int, elbo: Callable | None):
-        """Return the weighted total (N,) and the raw value of each term, {name: (N,)}."""
-        total = torch.zeros(x.shape[0], device=x.device)
-        raw = {}
+        """Return the weighted total (N,), the raw value of each term and its signed, weighted
+        contribution to the total, each {name: (N,)}."""
+        raw, parts = {}, {}
         for term in self.terms:
             raw[term.name] = term.value(x, elbo)
-            total = total + term.sign * term.weight(t, n_steps) * raw[term.name]
-        return total, raw
+            parts[term.name] = term.sign * term.weight(t, n_steps) * raw[term.name]
+        total = sum(parts.values(), torch.zeros(x.shape[0], device=x.device))
+        return total, raw, parts

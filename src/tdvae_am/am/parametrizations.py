@@ -316,8 +316,10 @@ class Code(Source):
     ``init``: zeros (``prior_mean``), a standard normal sample (``prior_sample``), or
     ``value`` at the studied unit's index and zeros elsewhere (``onehot``; the code space
     must be the studied layer, e.g. z2). The step decodes every code ``n_samples`` times,
-    by sampling (e.g. z1 ~ p(z1|z2)) when ``sample``; the representative image is the mean
-    decode. The code is not an image, so R_grad and R_post do not apply.
+    by sampling (e.g. z1 ~ p(z1|z2)) when ``sample``, and then adds white Gaussian pixel noise
+    of std ``x_noise`` (x ~ N(decode, x_noise^2 I), the observation noise of a linear-Gaussian
+    p(x|z1); 0: the mean of p(x|z1)); the representative image is the mean decode. The code is
+    not an image, so R_grad and R_post do not apply.
     """
 
     dim: int
@@ -325,6 +327,7 @@ class Code(Source):
     value: float = 5.0
     sample: bool = False
     n_samples: int = 1
+    x_noise: float = 0.0
     image = False
     main = "code"
 
@@ -333,6 +336,10 @@ class Code(Source):
         check_choice("generator init", self.init, CODE_INITS)
         check_number("value", self.value)
         check_int("n_samples", self.n_samples, 1)
+        check_number("x_noise", self.x_noise)
+        if self.x_noise < 0 or (self.x_noise and not self.sample):
+            raise AMError(f"x_noise must be >= 0 and needs sample: true, got x_noise={self.x_noise!r}, "
+                          f"sample={self.sample!r}")
 
     def make_params(self, setup: Setup) -> dict:
         if setup.decode is None:
@@ -355,6 +362,8 @@ class Code(Source):
         if not isinstance(x, torch.Tensor) or x.shape != (z.shape[0], *shape):
             got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
             raise AMError(f"decode(z, sample) must return shape ({z.shape[0]}, {shape[0]}, {shape[1]}), got {got}")
+        if self.x_noise and step:
+            x = x + self.x_noise * torch.randn(x.shape, generator=p.setup.generator, device=x.device)
         return x.reshape(p.code.shape[0], -1, 1, *shape)
 
 
@@ -404,13 +413,15 @@ class Distribution(Head):
     ``n_samples`` reparameterized draws per chain and step; the activation is averaged
     over them. The std is ``std`` everywhere, or with ``learn_std`` learned: as the
     source's second output channel when it has two (``std = softplus(raw)``), else as a
-    per-pixel parameter ``std_raw`` initialized to ``std``.
+    per-pixel parameter ``std_raw`` initialized to ``std``. With ``budget_samples`` the
+    norm budget also applies to every sample, so the std cannot carry contrast beyond it.
     """
 
     family: str = "normal"
     n_samples: int = 16
     std: float = 0.6
     learn_std: bool = False
+    budget_samples: bool = False
 
     def __post_init__(self):
         check_choice("distribution family", self.family, FAMILIES)
@@ -438,7 +449,8 @@ class Distribution(Head):
         return mean, std
 
     def samples(self, p: Parametrization, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        return draw(self.family, *self.moments(p, out), self.n_samples, generator)
+        x = draw(self.family, *self.moments(p, out), self.n_samples, generator)
+        return p.constrain(x) if self.budget_samples else x
 
     def samples_per_chain(self, source: Source) -> int:
         return self.n_samples
@@ -551,9 +563,10 @@ def pixel_am(n_samples: int = 1, init_scale: float = 1.0) -> ParametrizationSpec
 
 
 def distribution_am(family: str = "normal", n_samples: int = 16, std: float = 0.6, learn_std: bool = False,
-                    init_scale: float = 1.0) -> ParametrizationSpec:
+                    init_scale: float = 1.0, budget_samples: bool = False) -> ParametrizationSpec:
     """Distribution AM: the mean (and with ``learn_std`` a per-pixel std) of a pixel distribution."""
-    return ParametrizationSpec(Pixels(1, init_scale, "mean"), Distribution(family, n_samples, std, learn_std))
+    return ParametrizationSpec(Pixels(1, init_scale, "mean"),
+                               Distribution(family, n_samples, std, learn_std, budget_samples))
 
 
 def transformation_am(n_samples: int = 1, hidden=(), kernel_size=9, nonlinearity: str = "softplus",
@@ -564,18 +577,18 @@ def transformation_am(n_samples: int = 1, hidden=(), kernel_size=9, nonlinearity
 
 def transformation_distribution_am(family: str = "normal", n_samples: int = 16, std: float = 0.6,
                                    learn_std: bool = False, hidden=(), kernel_size=9, nonlinearity: str = "softplus",
-                                   bias: bool = False, padding_mode: str = "zeros",
-                                   init_scale: float = 1.0) -> ParametrizationSpec:
+                                   bias: bool = False, padding_mode: str = "zeros", init_scale: float = 1.0,
+                                   budget_samples: bool = False) -> ParametrizationSpec:
     """Transformation + distribution AM: a CNN maps one learnable input per chain to the mean of a
     pixel distribution (and with ``learn_std`` to its raw std as a second channel; ``std`` is then unused)."""
     source = Transform(1, hidden, kernel_size, nonlinearity, bias, padding_mode, init_scale, 2 if learn_std else 1)
-    return ParametrizationSpec(source, Distribution(family, n_samples, std, learn_std))
+    return ParametrizationSpec(source, Distribution(family, n_samples, std, learn_std, budget_samples))
 
 
 def generator_am(dim: int, init: str = "prior_mean", value: float = 5.0, sample: bool = False,
-                 n_samples: int = 1) -> ParametrizationSpec:
+                 n_samples: int = 1, x_noise: float = 0.0) -> ParametrizationSpec:
     """Generator-space AM: a latent code decoded by the model's generative path (see :class:`Code`)."""
-    return ParametrizationSpec(Code(dim, init, value, sample, n_samples))
+    return ParametrizationSpec(Code(dim, init, value, sample, n_samples, x_noise))
 
 
 PARAMETRIZATIONS = {

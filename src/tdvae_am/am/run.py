@@ -7,8 +7,11 @@ One step (paper Sec. 2.2 / 3.4) is
 where x stands for the parameters of the parametrization, e1 and e2 are the optimizer's
 learning rate (times each R_obj weight), and the optimizer may rescale the summed
 gradient (RMSprop, Adam, MEI). All units x restarts x samples of a run share one forward
-and one backward pass per step; the objective of a batch element is the activation of
-its own chain's unit.
+pass per step and one backward pass, two when the activation gradient is filtered (R_grad)
+or an ELBO term is weighted; the objective of a batch element is the activation of its own
+chain's unit. With a weighted ELBO term the tracker records ``elbo_grad_ratio``, per chain
+the norm of the gradient of the weighted ELBO term over that of the activation term, with
+respect to all optimized parameters (before R_grad).
 """
 
 from __future__ import annotations
@@ -46,6 +49,21 @@ class AMState:
     scheduler: object = None
 
 
+def _grads(value: torch.Tensor, params, retain: bool = False) -> list:
+    """Gradients of ``value.sum()`` with respect to ``params`` (None for an unused one)."""
+    return list(torch.autograd.grad(value.sum(), params, retain_graph=retain, allow_unused=True))
+
+
+def _add(a: list, b: list) -> list:
+    return [x if y is None else y if x is None else x + y for x, y in zip(a, b)]
+
+
+def chain_norm(grads: list, n_chains: int) -> torch.Tensor:
+    """Per-chain L2 norm (N,) of gradients whose first dimension is the chain (None: unused)."""
+    squares = [g.reshape(n_chains, -1).square().sum(1) for g in grads if g is not None]
+    return torch.stack(squares).sum(0).sqrt()
+
+
 def _describe(bad: torch.Tensor, n_restarts: int, units: torch.Tensor) -> str:
     chains = torch.nonzero(bad).flatten().tolist()[:5]
     return ", ".join(f"unit {units[c // n_restarts].item()} restart {c % n_restarts}" for c in chains)
@@ -62,6 +80,7 @@ class AMRun:
 
     def __init__(self, spec: RunSpec):
         self.spec = spec
+        self.elbo_ratio = spec.obj.weighted_by("elbo")
 
     def step(self, s: AMState, t: int) -> None:
         """One AM step: ``x <- R_post(x + R_grad(e1 da(R_pre(x))/dx) + e2 dR_obj(x)/dx)``."""
@@ -74,18 +93,26 @@ class AMRun:
             self._check_model(out, x, s)
         sample_units = s.chain_units.repeat_interleave(x.shape[1])
         act = own_activation(out, sample_units).reshape(x.shape[:2]).mean(1)
-        reg, raw = spec.obj(x, t, n, s.target.elbo)                     # R_obj
+        reg, raw, parts = spec.obj(x, t, n, s.target.elbo)              # R_obj
         self._check_finite(act, reg, t, s)
-        if spec.grad:
-            g_act = torch.autograd.grad(act.sum(), params, retain_graph=reg.requires_grad, allow_unused=True)
-            g_act = [spec.grad(g, t, n) if g is not None and name in s.param.image_params else g
+        extra = {}
+        if spec.grad or self.elbo_ratio:
+            g_act = _grads(act, params, retain=reg.requires_grad)
+            if self.elbo_ratio:
+                rest = [v for k, v in parts.items() if k != "elbo"]
+                g_reg = _grads(parts["elbo"], params, retain=bool(rest))
+                extra["elbo_grad_ratio"] = (chain_norm(g_reg, len(act))
+                                            / chain_norm(g_act, len(act)).clamp_min(torch.finfo(act.dtype).tiny))
+                if rest:
+                    g_reg = _add(g_reg, _grads(sum(rest), params))
+            else:
+                g_reg = _grads(reg, params) if reg.requires_grad else [None] * len(params)
+            g_act = [spec.grad(g, t, n) if spec.grad and g is not None and name in s.param.image_params else g
                      for name, g in zip(names, g_act)]                  # R_grad
-            g_reg = (torch.autograd.grad(reg.sum(), params, allow_unused=True) if reg.requires_grad
-                     else [None] * len(params))
-            grads = [a if b is None else b if a is None else a + b for a, b in zip(g_act, g_reg)]
+            grads = _add(g_act, g_reg)
         else:
-            grads = torch.autograd.grad((act + reg).sum(), params, allow_unused=True)
-        self._record(s, t, out, sample_units, x, act, reg, raw)
+            grads = _grads(act + reg, params)
+        self._record(s, t, out, sample_units, x, act, reg, {**raw, **extra})
         for p, g in zip(params, grads):
             p.grad = None if g is None else -g
         s.optimizer.step()
@@ -109,12 +136,14 @@ class AMRun:
                               f"{_describe(bad, n_restarts, s.units)}")
 
     @torch.no_grad()
-    def _record(self, s: AMState, t, out, sample_units, x, act, reg, raw) -> None:
+    def _record(self, s: AMState, t, out, sample_units, x, act, reg, extra: dict) -> None:
+        """Record a step's traces: objective, activations, ``extra`` (raw R_obj terms, gradient
+        ratio), the ELBO and the parametrization's statistics."""
         shape = x.shape[:2]
         values = {"objective": act + reg, "activation": act,
                   "max_other": max_other_activation(out, sample_units).reshape(shape).mean(1)}
-        values.update(raw)
-        if "elbo" not in raw and s.target.elbo is not None and self.spec.track_elbo:
+        values.update(extra)
+        if "elbo" not in extra and s.target.elbo is not None and self.spec.track_elbo:
             values["elbo"] = evaluate_elbo(s.target.elbo, s.param.images())   # of the representative images
         values.update(s.param.stats())
         s.tracker.record(t, values, s.param.images())
@@ -220,6 +249,8 @@ class AMRun:
             "best_activation": grid(best).tolist(), "best_max_other": grid(best_other).tolist(),
             "best_step": grid(best_step).tolist(),
             "final_elbo": None if final_elbo is None else grid(final_elbo).tolist(),
+            "elbo_grad_ratio": (grid(traces["elbo_grad_ratio"].mean(0)).tolist()
+                                if "elbo_grad_ratio" in traces else None),
             "snapshot_steps": sorted(snaps),
             **{k: grid(v).tolist() for k, v in flags.items()},
             "success_rate": float(np.mean(flags["success"])),

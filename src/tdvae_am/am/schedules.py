@@ -32,6 +32,9 @@ class Constant:
     def minimum(self) -> float:
         return self.value
 
+    def maximum(self) -> float:
+        return self.value
+
 
 @dataclass(frozen=True)
 class Linear:
@@ -46,6 +49,9 @@ class Linear:
 
     def minimum(self) -> float:
         return min(self.start, self.end)
+
+    def maximum(self) -> float:
+        return max(self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,9 @@ class Geometric:
     def minimum(self) -> float:
         return min(self.start, self.end)
 
+    def maximum(self) -> float:
+        return max(self.start, self.end)
+
 
 @dataclass(frozen=True)
 class Step:
@@ -84,6 +93,9 @@ class Step:
 
     def minimum(self) -> float:
         return min(self.values)
+
+    def maximum(self) -> float:
+        return max(self.values)
 
 
 SCHEDULES = {"linear": Linear, "geometric": Geometric, "step": Step}

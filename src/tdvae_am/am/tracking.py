@@ -3,9 +3,11 @@
 Per iteration and chain the :class:`Tracker` records the objective, the activation of
 the chain's own unit and the largest activation among the other units of the layer
 (both averaged over the chain's samples, as seen in the step, i.e. after R_pre), the
-ELBO (when an ``elbo`` callable is given), statistics of the representative images
-(mean, std, fraction of power above 0.25 cycles/pixel) and parametrization extras
-(e.g. the mean learned std). The best iterate by own-unit activation is kept as a copy,
+ELBO (when an ``elbo`` callable is given), the raw value of each R_obj term, with a
+weighted ELBO term ``elbo_grad_ratio`` (norm of the weighted ELBO term's gradient over that
+of the activation's, with respect to the optimized parameters), statistics of the
+representative images (mean, std, fraction of power above 0.25 cycles/pixel) and
+parametrization extras (e.g. the mean learned std). The best iterate by own-unit activation is kept as a copy,
 and so are the images after each of the requested ``snapshots`` iterations.
 """
 

@@ -99,6 +99,6 @@ def jitter_activation(activation: Callable, images, units: Sequence[int], shift:
     """
     x = _images(images)
     generator = torch.Generator().manual_seed(seed)
-    d = torch.randint(-shift, shift + 1, (2, x.shape[0] * n), generator=generator)
+    d = torch.randint(-shift, shift + 1, (2, x.shape[0] * n), generator=generator).to(x.device)
     rolled = roll_images(x.repeat_interleave(n, 0), d[0], d[1]).reshape(x.shape[0], n, *x.shape[-2:])
     return unit_activation(activation, rolled, units)

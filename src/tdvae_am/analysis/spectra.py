@@ -87,3 +87,26 @@ def dominant_frequency(images, pool_dim: int | None = None) -> tuple:
     frequency = radial_frequency(h, w).flatten()[arg]
     orientation = torch.remainder(torch.atan2(fy, fx), math.pi)
     return frequency, orientation
+
+
+def mean_frequency(images, pool_dim: int | None = None) -> torch.Tensor:
+    """Power-weighted mean radial frequency (cycles per pixel) of mean-removed images.
+
+    Unlike the argmax of :func:`dominant_frequency` it varies smoothly with the spectrum, so
+    it does not tie on a coarse frequency grid.
+
+    Parameters
+    ----------
+    images : array or Tensor (..., H, W)
+    pool_dim : int, optional
+        Average the power spectra over this dimension first.
+
+    Returns
+    -------
+    Tensor (...)
+    """
+    power = _amplitude(images) ** 2
+    if pool_dim is not None:
+        power = power.mean(pool_dim)
+    f = radial_frequency(*power.shape[-2:])
+    return (power * f).sum((-2, -1)) / power.sum((-2, -1)).clamp_min(1e-30)

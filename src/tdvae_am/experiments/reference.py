@@ -16,7 +16,7 @@ from tdvae_am.imageops.fourier import HF_CUTOFF, high_frequency_power
 from tdvae_am.train.evaluation import per_patch
 
 
-def unit_reference(model, units: Sequence[int], natural: np.ndarray, *, sta_samples: int,
+def unit_reference(model, units: Sequence[int], natural: np.ndarray, *, sta_samples: int, whitening_cutoff: float,
                    seed: int = 0, device="cpu", layer: str = "z2", progress: bool = False) -> tuple:
     """STA, its Gabor fit and natural-patch statistics of ``units``.
 
@@ -29,6 +29,9 @@ def unit_reference(model, units: Sequence[int], natural: np.ndarray, *, sta_samp
         Held-out whitened natural patches.
     sta_samples : int
         White-noise images of the STA (unit variance, like the whitened patches).
+    whitening_cutoff : float
+        The whitening filter's roll-off frequency f0 in cycles per pixel (above it the
+        data have almost no power).
 
     Returns
     -------
@@ -38,7 +41,8 @@ def unit_reference(model, units: Sequence[int], natural: np.ndarray, *, sta_samp
         Per unit (lists of length U): ``sta_activation`` (activation of the STA scaled
         to unit pixel std), ``sta_gabor_correlation``, ``natural_mean``/``natural_std``/
         ``natural_p99``/``natural_max`` activation; and over patches ``natural_elbo``
-        (mean, std), ``natural_hf_power``, ``natural_spectral_entropy``, ``natural_pixel_std``.
+        (mean, std), ``natural_hf_power``, ``natural_power_above_whitening_cutoff`` (with
+        ``whitening_cutoff``), ``natural_spectral_entropy``, ``natural_pixel_std``.
     """
     activation = lambda x: model.posterior_moments(x, layer)[0]  # noqa: E731
     units = list(units)
@@ -62,6 +66,8 @@ def unit_reference(model, units: Sequence[int], natural: np.ndarray, *, sta_samp
         "natural_max": acts.max(0).tolist(),
         "natural_elbo": [float(elbo.mean()), float(elbo.std())],
         "natural_hf_power": float(high_frequency_power(x[:, None], HF_CUTOFF).mean()),
+        "whitening_cutoff": float(whitening_cutoff),
+        "natural_power_above_whitening_cutoff": float(high_frequency_power(x[:, None], whitening_cutoff).mean()),
         "natural_spectral_entropy": float(spectral_entropy(x.cpu()).mean()),
         "natural_pixel_std": float(x.flatten(1).std(1).mean()),
         "n_natural": int(len(x)),

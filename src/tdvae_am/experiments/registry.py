@@ -2,8 +2,12 @@
 
 The registry (``config/experiments.yaml``) has ``defaults`` (an AM config), ``experiments``
 (each an ``am`` config plus ``variants``, the swept settings) and ``figures``. This module
-resolves one run's full AM config, checks the registry beyond its JSON schema and writes
-the figures' captions.
+resolves one run's full AM config, checks the registry beyond its JSON schema, names the
+files of each model's runs and writes the figures' captions.
+
+Every experiment runs on the models it names (``models``, default the TDVAE alone), one job
+per model x experiment x variant; a figure naming several ``models`` draws its layout once per
+model, side by side.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ import yaml
 
 from tdvae_am.am import AMError, parse_config
 from tdvae_am.config import ConfigError, load_yaml, validate_schema
+
+#: The models of an experiment or figure that names none.
+DEFAULT_MODELS = ("tdvae",)
+#: How figures and captions name the models.
+MODEL_LABELS = {"tdvae": "TDVAE", "chain": "chain VAE", "sparse": "sparse-coding VAE"}
 
 
 def load_registry(path) -> dict:
@@ -32,13 +41,44 @@ def load_registry(path) -> dict:
     return registry
 
 
-def validated_registry(path, schema: dict, caps: dict | None = None) -> dict:
+def validated_registry(path, schema: dict, caps: dict | None = None, models=None) -> dict:
     """The registry at ``path``, validated against its JSON ``schema`` (defaults filled,
-    unknown keys named with the closest valid one) and by :func:`check_registry`."""
+    unknown keys named with the closest valid one) and by :func:`check_registry` (``models``:
+    the trained models, ``train.models``)."""
     registry = load_registry(path)
     validate_schema(registry, schema, f" of the registry {path}")
-    check_registry(registry, caps)
+    check_registry(registry, caps, models)
     return registry
+
+
+def am_dir(model: str) -> str:
+    """Folder of a model's AM results (runs and reference): ``results/am`` for the TDVAE,
+    ``results/am_<model>`` for any other model."""
+    return "results/am" if model == "tdvae" else f"results/am_{model}"
+
+
+def units_file(model: str) -> str:
+    """A model's studied units: ``results/units.json`` for the TDVAE, ``results/units_<model>.json``
+    for any other model."""
+    return "results/units.json" if model == "tdvae" else f"results/units_{model}.json"
+
+
+def experiment_models(registry: dict, experiment: str) -> list:
+    """The models an experiment runs on."""
+    return list(registry["experiments"][experiment].get("models", DEFAULT_MODELS))
+
+
+def figure_models(registry: dict, figure: str) -> list:
+    """The models a figure draws, one block each."""
+    return list(registry["figures"][figure].get("models", DEFAULT_MODELS))
+
+
+def registry_models(registry: dict) -> list:
+    """Every model an experiment or a figure names, the TDVAE first: the models whose units
+    are selected and whose reference (STA) is measured."""
+    named = [m for e in registry["experiments"] for m in experiment_models(registry, e)]
+    named += [m for f in registry["figures"] for m in figure_models(registry, f)]
+    return list(dict.fromkeys([*DEFAULT_MODELS, *named]))
 
 
 def deep_merge(base: dict, override: dict) -> dict:
@@ -86,33 +126,62 @@ def resolve_run(registry: dict, experiment: str, variant: str, caps: dict | None
             "am": apply_caps(am, **(caps or {}))}
 
 
-def all_runs(registry: dict) -> list:
-    """Every ``(experiment, variant)`` pair of the registry."""
-    return [(e, v) for e, exp in registry["experiments"].items() for v in exp["variants"]]
+def all_runs(registry: dict, model: str | None = None) -> list:
+    """Every ``(experiment, variant)`` pair of the registry, or those that run on ``model``."""
+    return [(e, v) for e, exp in registry["experiments"].items() for v in exp["variants"]
+            if model is None or model in experiment_models(registry, e)]
 
 
 def figure_runs(registry: dict, figure: str) -> list:
-    """The ``(experiment, variant)`` pairs a figure reads."""
+    """The ``(experiment, variant)`` pairs a figure reads (of each model it draws)."""
     spec = registry["figures"][figure]
     keep = spec.get("variants") or ([spec["variant"]] if "variant" in spec else None)
     return [(e, v) for e in spec.get("experiments", []) for v in registry["experiments"][e]["variants"]
             if keep is None or v in keep]
 
 
-def check_registry(registry: dict, caps: dict | None = None) -> None:
+def figure_model_runs(registry: dict, figure: str) -> dict:
+    """``{model: [(experiment, variant), ...]}``: the runs a figure reads, per model it draws."""
+    return {m: figure_runs(registry, figure) for m in figure_models(registry, figure)}
+
+
+def figure_category(registry: dict, figure: str) -> str:
+    """The figure's category in the report: a comparison of models or one model's AM method."""
+    return "Top-down vs chain" if len(figure_models(registry, figure)) > 1 else "AM methods"
+
+
+def check_registry(registry: dict, caps: dict | None = None, models=None) -> None:
     """Checks a JSON schema cannot express: figures name existing experiments and
-    variants, and every run's AM config is valid. Raises :class:`ConfigError`."""
+    variants and draw only models their experiments run on, a ``tuned`` figure reads only
+    grouped variants, every named model is among ``models`` (the trained ones, when given)
+    and every run's AM config is valid. Raises :class:`ConfigError`."""
     experiments = registry["experiments"]
+    if models is not None:
+        named = [(f"experiments.{e}.models", experiment_models(registry, e)) for e in experiments]
+        named += [(f"figures.{f}.models", figure_models(registry, f)) for f in registry["figures"]]
+        for key, names in named:
+            for model in names:
+                if model not in models:
+                    raise ConfigError(key, f"{model!r} is not a trained model (train.models: {', '.join(models)})")
     for name, spec in registry["figures"].items():
         for exp in spec.get("experiments", []):
             if exp not in experiments:
                 raise ConfigError(f"figures.{name}.experiments", f"unknown experiment {exp!r}; "
                                   f"known: {', '.join(experiments)}")
+            missing = [m for m in figure_models(registry, name) if m not in experiment_models(registry, exp)]
+            if missing:
+                raise ConfigError(f"figures.{name}.models", f"experiment {exp!r} does not run on "
+                                  f"{', '.join(missing)}; add it to experiments.{exp}.models")
         for var in spec.get("variants", []) + ([spec["variant"]] if "variant" in spec else []):
             if not any(var in experiments[e]["variants"] for e in spec.get("experiments", [])):
                 raise ConfigError(f"figures.{name}", f"variant {var!r} is not in its experiments")
         if spec["kind"] != "sta" and not figure_runs(registry, name):
             raise ConfigError(f"figures.{name}", "reads no runs")
+        ungrouped = [f"{e}/{v}" for e, v in figure_runs(registry, name)
+                     if (experiments[e]["variants"][v] or {}).get("group") is None]
+        if spec.get("tuned") and ungrouped:
+            raise ConfigError(f"figures.{name}.tuned",
+                              f"needs a group on every variant; none on {', '.join(ungrouped)}")
     for exp, var in all_runs(registry):
         run = resolve_run(registry, exp, var, caps)
         try:
@@ -124,27 +193,83 @@ def check_registry(registry: dict, caps: dict | None = None) -> None:
 
 
 CAPTION_KINDS = {
-    "sta": "Spike-triggered average of white noise per studied unit (rows: texture-sensitive, "
+    "sta": "Spike-triggered average of white noise per studied unit (columns: texture-sensitive, "
            "then non-texture-sensitive), its best Gabor fit and the unit's activation to the STA "
            "scaled to unit pixel std.",
-    "images": "Rows: studied units by class; columns: the swept setting. Each panel is restart 0's "
-              "final image with the unit's activation (a) printed; colour scale symmetric per panel.",
     "traces": "Per-iteration metrics of every studied unit (mean over restarts; texture-sensitive "
               "units in orange, non-texture-sensitive in blue), one column per variant.",
+    "unit_traces": "One column per unit and variant: the per-iteration metrics of each restart (restart "
+                   "0 solid) and, at the bottom, restart 0's final image with its activation (a).",
     "kernels": "Learned convolution kernels of transformation+distribution AM, per unit (restart 0).",
-    "spectra": "Amplitude spectra (log scale) of the learned input and of the transformed input, "
-               "per unit, with their normalized spectral entropies.",
+    "spectra": "One 2x2 block per unit (restart 0): the learned input and the transformed input (bottom) "
+               "and their amplitude spectra (top, log scale) with normalized spectral entropies (H).",
 }
+IMAGE_COLUMNS = {
+    "variants": "the swept setting; each panel is restart 0's final image",
+    "snapshots": "each run's images after the snapshot iterations (restart 0)",
+    "restarts": "every restart of each run (final images)",
+}
+
+
+def _op(entry: dict) -> str:
+    options = ", ".join(f"{k}={v}" for k, v in entry.items() if k != "name")
+    return f"{entry['name']}({options})" if options else entry["name"]
+
+
+def run_settings(am: dict) -> list[str]:
+    """Short phrases naming a resolved run's AM settings (iterations, method, optimizer,
+    R_pre / R_grad / R_obj / R_post, budget)."""
+    param, opt = am["parametrization"], am["optimizer"]
+    parts = [f"{am['steps']} iterations", f"{param['name']} parametrization"]
+    parts += [f"{key} {value}" for key, value in param.items() if key != "name"]
+    decay = opt.get("schedule")
+    parts.append(f"{opt['name']} lr {opt['lr']}" + (f" with {decay['name']} decay" if decay else ""))
+    parts += [f"R_{stage}: " + "; ".join(_op(op) for op in am[stage]) for stage in ("pre", "grad", "obj", "post")
+              if am.get(stage)]
+    budget = am.get("budget")
+    parts.append(f"pixel {budget['norm']} <= {budget['value']}" if budget else "no contrast budget")
+    return parts
+
+
+def _layout(spec: dict) -> str:
+    if spec["kind"] != "images":
+        return CAPTION_KINDS[spec["kind"]]
+    columns = IMAGE_COLUMNS[spec.get("columns", "variants")]
+    if spec.get("tuned"):
+        columns += (", for each group only the variant with the highest mean over units of the per-unit rank "
+                    "of the restart-mean final activation (tdvae_am.experiments.tuning)")
+    samples = spec.get("samples")
+    if samples:
+        shown = "every sample" if samples is True else f"the first {samples} samples"
+        columns = ("the representative image and " if spec.get("mean") else "") + f"{shown} of restart 0 of each run"
+    return (f"Rows: studied units by class; columns: {columns}. The unit's activation (a) is printed on the "
+            "panels; colour scale symmetric per panel.")
 
 
 def figure_caption(registry: dict, figure: str) -> str:
     """A caption from the registry: what the figure shows and the settings of its runs."""
     spec = registry["figures"][figure]
-    number = int(figure[3:5])
-    lines = [f"Paper Fig. {number}. " + (spec.get("title") or "")]
-    for exp in dict.fromkeys(e for e, _ in figure_runs(registry, figure)):
+    number = figure.split("_")[0][3:]
+    kind = {"S": "Supplementary Fig.", "C": "Top-down vs chain Fig."}.get(number[0])
+    lines = [f"{kind} {number}." if kind else f"Paper Fig. {int(number)}.",
+             spec["title"].rstrip(".") + "." if spec.get("title") else ""]
+    models = figure_models(registry, figure)
+    if len(models) > 1:
+        sides = ["left", *["middle"] * (len(models) - 2), "right"]
+        lines.append(" vs ".join(f"{MODEL_LABELS[m]} ({side})" for m, side in zip(models, sides))
+                     + ": the same layout once per model, each with its own studied units.")
+    runs = figure_runs(registry, figure)
+    for exp in dict.fromkeys(e for e, _ in runs):
         e = registry["experiments"][exp]
-        labels = [(v or {}).get("label", name) for name, v in e["variants"].items()]
-        lines.append(f"{e['title']} (experiment ``{exp}``; {e.get('sweep', 'variants')}: {', '.join(labels)}).")
-    lines.append(CAPTION_KINDS[spec["kind"]])
+        names = [v for ee, v in runs if ee == exp]
+        labels = [(e["variants"][v] or {}).get("label", v) for v in names]
+        settings = [run_settings(resolve_run(registry, exp, v)["am"]) for v in names]
+        shared = [p for p in settings[0] if all(p in other for other in settings[1:])]
+        lines.append(f"{e['title']} (experiment ``{exp}``; {e.get('sweep', 'variants')}: {', '.join(labels)}; "
+                     f"{', '.join(shared)}).")
+    lines.append(_layout(spec))
+    if spec["kind"] in ("images", "unit_traces") and any(
+            parse_config(resolve_run(registry, e, v)["am"]).obj.weighted_by("elbo") for e, v in runs):
+        lines.append("With an ELBO term, r is the mean over iterations of the norm of the weighted ELBO term's "
+                     "gradient over that of the activation's (the chain shown).")
     return " ".join(line for line in lines if line.strip())

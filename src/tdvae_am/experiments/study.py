@@ -7,10 +7,16 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from tdvae_am.am import AMResult, Target, run_am
+from tdvae_am.analysis.robustness import jitter_activation
 from tdvae_am.models import LatentVariableModel
+
+# evaluation protocol of every run's jitter-averaged activation: random circular shifts of up
+# to JITTER_SHIFT pixels (the jitter of the registry's R_pre experiments), JITTER_DRAWS per chain
+JITTER_SHIFT, JITTER_DRAWS = 3, 32
 
 
 def model_callables(model, space: str = "z2", layer: str = "z2") -> Target:
@@ -36,9 +42,16 @@ def run_experiment(model, run: dict, units: Sequence[int], *, restarts: int, see
     """Run one resolved experiment variant (see :func:`resolve_run`) on ``model``."""
     for p in model.parameters():
         p.requires_grad_(False)
-    result = run_am(model_callables(model, run["space"]), units, run["am"], n_restarts=restarts, seed=seed,
+    target = model_callables(model, run["space"])
+    result = run_am(target, units, run["am"], n_restarts=restarts, seed=seed,
                     device=device, init=initial_codes(model, run, units), progress=progress)
     result.summary.update({k: run[k] for k in ("experiment", "variant", "label", "title", "sweep", "space")})
+    u, r = result.images.shape[:2]
+    images = torch.as_tensor(result.images[:, :, 0], device=device).reshape(u * r, *result.images.shape[-2:])
+    with torch.no_grad():
+        jittered = jitter_activation(target.activation, images, np.repeat(result.units, r).tolist(),
+                                     JITTER_SHIFT, JITTER_DRAWS, seed)
+    result.summary["final_activation_jitter"] = jittered.mean(1).reshape(u, r).tolist()
     return result
 
 

@@ -1,4 +1,5 @@
-"""The scorecard as a figure: one row per finding, its statistic, value, interval and verdict."""
+"""The scorecard as a forest plot: each row's value and interval against its rule's threshold,
+coloured by verdict, grouped by paper section (the table stays in the JSON and the README)."""
 
 from __future__ import annotations
 
@@ -7,33 +8,59 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 
-VERDICT_COLORS = {"replicated": "#b7e4c7", "not_replicated": "#f4b6b6", "inconclusive": "#e0e0e0"}
+VERDICT_COLORS = {"replicated": "#2a9d3f", "not_replicated": "#c8323c", "inconclusive": "#8a8a8a"}
 
 
-def _number(x) -> str:
-    return "-" if x is None or not np.isfinite(x) else f"{x:.3g}"
+def standardized(row: dict) -> tuple:
+    """``(value, lo, hi)`` of a row on the forest plot's axis: the distance from the rule's
+    threshold in the claimed direction (positive: on the replicated side), divided by the
+    row's largest absolute coordinate, so every row spans at most [-1, 1]. NaN where absent."""
+    sign = 1.0 if row.get("direction", "above") == "above" else -1.0
+    t = row.get("threshold", 0.0)
+
+    def shift(x):
+        return np.nan if x is None or not np.isfinite(x) else sign * (x - t)
+
+    value = shift(row["value"])
+    lo, hi = sorted(shift(x) for x in row["interval"]) if row["interval"] is not None else (np.nan, np.nan)
+    coords = np.abs([value, lo, hi])
+    coords = coords[np.isfinite(coords)]
+    scale = coords.max() if coords.size and coords.max() > 0 else 1.0
+    return value / scale, lo / scale, hi / scale
 
 
 def scorecard_figure(scorecard: list) -> plt.Figure:
-    """A colour-coded table of the scorecard (rows in scorecard order)."""
-    rows = [[r["id"], textwrap.fill(r["finding"], 58), textwrap.fill(r["statistic"], 58), _number(r["value"]),
-             "-" if r["interval"] is None else f"[{_number(r['interval'][0])}, {_number(r['interval'][1])}]",
-             r["verdict"].replace("_", " ")] for r in scorecard]
-    heights = [max(c.count("\n") for c in row) + 1 for row in rows]
-    fig, ax = plt.subplots(figsize=(15, 0.5 + 0.19 * sum(heights) + 0.1 * len(rows)))
-    ax.axis("off")
-    table = ax.table(cellText=rows, colLabels=["id", "finding", "statistic", "value", "95% interval", "verdict"],
-                     colWidths=[0.035, 0.34, 0.34, 0.07, 0.13, 0.1], loc="upper center", cellLoc="left")
-    table.auto_set_font_size(False)
-    table.set_fontsize(7)
-    for (r, c), cell in table.get_celld().items():
-        if r == 0:
-            cell.set_text_props(weight="bold")
-            cell.set_height(0.35 / len(rows))
-            continue
-        cell.set_height(heights[r - 1] * 0.9 / sum(heights))
-        cell.set_facecolor(VERDICT_COLORS[scorecard[r - 1]["verdict"]] if c == 5 else "white")
+    """Forest plot of the scorecard rows in scorecard order, one block per section."""
+    sections = list(dict.fromkeys(r["section"] for r in scorecard))
+    y, ticks, labels, heads = 0.0, [], [], []
+    fig, ax = plt.subplots(figsize=(11, 1.2 + 0.24 * (len(scorecard) + 1.5 * len(sections))))
+    for sec in sections:
+        heads.append((y, sec))
+        y -= 1.0
+        for row in (r for r in scorecard if r["section"] == sec):
+            v, lo, hi = standardized(row)
+            color = VERDICT_COLORS[row["verdict"]]
+            if np.isfinite([lo, hi]).all():
+                ax.plot([lo, hi], [y, y], color=color, lw=2.2, solid_capstyle="butt")
+            if np.isfinite(v):
+                ax.plot(v, y, "o", color=color, ms=5, mec="white", mew=0.6)
+            ticks.append(y)
+            labels.append(f"{row['id']:>4}  {textwrap.shorten(row['finding'], 80, placeholder='...')}")
+            y -= 1.0
+        y -= 0.5
+    for yy, sec in heads:
+        ax.text(-1.12, yy, sec, fontsize=9, weight="bold", ha="left", va="center")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(ticks, labels, fontsize=7)
+    ax.set_xlim(-1.15, 1.15)
+    ax.set_ylim(y + 0.5, 0.8)
+    ax.set_xlabel("distance from the rule's threshold in the claimed direction\n"
+                  "(right of 0: the claim's side; each row scaled by its largest |coordinate|)", fontsize=8)
     counts = {v: sum(r["verdict"] == v for r in scorecard) for v in VERDICT_COLORS}
-    ax.set_title("Replication scorecard: " + ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in counts.items()),
-                 fontsize=10)
+    handles = [plt.Line2D([], [], color=c, lw=2.2, marker="o", label=f"{v.replace('_', ' ')} ({counts[v]})")
+               for v, c in VERDICT_COLORS.items()]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
+    ax.set_title("Replication scorecard: value and 95% interval of each finding", fontsize=10, pad=22)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
     return fig

@@ -1,0 +1,182 @@
+"""The AM findings on a planted study: every section runs on the real registry, and an effect
+planted in the claimed direction replicates while the reverse does not."""
+
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from tdvae_am.am import AMResult
+from tdvae_am.config import ConfigError
+from tdvae_am.experiments.registry import resolve_run, validated_registry
+from tdvae_am.scorecard.evidence import Evidence
+from tdvae_am.scorecard.rows import Finding, gated
+from tdvae_am.scorecard.sections import SECTIONS, am_findings, check_reads
+
+ROOT = Path(__file__).resolve().parents[2]
+REGISTRY = validated_registry(ROOT / "config/experiments.yaml",
+                              yaml.safe_load((ROOT / "workflow/schemas/experiments.schema.yaml").read_text()))
+TEXTURE, NON_TEXTURE = [0, 1, 2, 3, 4], [5, 6, 7, 8, 9]
+U, R, H, T = 10, 3, 24, 12
+
+
+def grating(freq: float, shift: int = 0) -> np.ndarray:
+    x = np.arange(H)
+    return np.sin(2 * np.pi * freq * (x[None, :] + shift) + 0 * x[:, None])
+
+
+class PlantedEvidence(Evidence):
+    """Synthetic AM results for every registry run; ``plant[(experiment, variant)](result, rng)``
+    edits one run's result in place."""
+
+    def __init__(self, plant=None):
+        units = {"texture_sensitive": TEXTURE, "non_texture_sensitive": NON_TEXTURE}
+        reference = {"units": TEXTURE + NON_TEXTURE, "natural_mean": [0.0] * U, "natural_std": [1.0] * U,
+                     "natural_p99": [2.5] * U, "sta_activation": [3.0] * U,
+                     "sta_gabor_correlation": np.linspace(0.3, 0.7, U).tolist(),
+                     "natural_elbo": [-900.0, 50.0], "whitening_cutoff": 0.2,
+                     "natural_power_above_whitening_cutoff": 0.01}
+        super().__init__("unused", units, reference, REGISTRY["experiments"])
+        self.plant = plant or {}
+
+    def load(self, experiment, variant):
+        rng = np.random.default_rng(zlib.crc32(f"{experiment}/{variant}".encode()))
+        run = resolve_run(REGISTRY, experiment, variant)
+        k = max(run["am"].get("parametrization", {}).get("n_samples", 1), 1)
+        images = rng.normal(size=(U, R, k, H, H))
+        final = 5 + 0.3 * rng.normal(size=(U, R))
+        activation = final[None] * (1 - np.exp(-np.arange(1, T + 1) / 3))[:, None, None]
+        res = AMResult(
+            units=np.arange(U), images=images, best_images=images, samples=images,
+            traces={"activation": activation, "std": np.linspace(0.6, 0.05, T)[:, None, None] * np.ones((T, U, R))},
+            params={"input": rng.normal(size=(U, R, 1, H, H))},
+            snapshots=rng.normal(size=(1, U, R, 1, H, H)),
+            summary={"final_activation": final.tolist(), "final_activation_jitter": (final - 1).tolist(),
+                     "final_elbo": (-1000 - 10 * rng.random((U, R))).tolist(),
+                     "success": (rng.random((U, R)) < 0.5).tolist(), "snapshot_steps": [0]},
+            config=run["am"])
+        if (experiment, variant) in self.plant:
+            self.plant[(experiment, variant)](res, rng)
+        return res
+
+
+def _set(key, value):
+    def edit(res, rng):
+        res.summary[key] = (np.asarray(value, dtype=float) + 0.1 * rng.normal(size=(U, R))).tolist()
+    return edit
+
+
+def verdicts(plant=None) -> dict:
+    return {f.id: f.verdict for f in am_findings(PlantedEvidence(plant))}
+
+
+def test_every_section_runs_on_the_registry_with_unique_ids():
+    rows = am_findings(PlantedEvidence())
+    ids = [f.id for f in rows]
+    assert len(ids) == len(set(ids))
+    assert {"1a", "2a", "2c", "3a", "3c", "5a", "6a", "7a", "8a", "8b", "9", "11b", "13a", "13b", "14", "15",
+            "16a", "17b", "S1"} <= set(ids)
+    assert {f.section for f in rows} == {s.name for s in SECTIONS}
+    for f in rows:
+        assert f.verdict in ("replicated", "not_replicated", "inconclusive") and f.method
+
+
+@pytest.mark.parametrize("jitter, none, expected", [(8.0, 5.0, "replicated"), (5.0, 8.0, "not_replicated")])
+def test_planted_jitter_gain_decides_3a(jitter, none, expected):
+    plant = {("pixel_pre", "jitter"): _set("final_activation", np.full((U, R), jitter)),
+             ("pixel_pre", "none"): _set("final_activation", np.full((U, R), none))}
+    assert verdicts(plant)["3a"] == expected
+
+
+def test_planted_kernel_frequency_decides_14():
+    sizes = [resolve_run(REGISTRY, "kernel_size", v)["am"]["parametrization"]["kernel_size"]
+             for v in REGISTRY["experiments"]["kernel_size"]["variants"]]
+
+    def gratings(freq_of):
+        plant = {}
+        for v, k in zip(REGISTRY["experiments"]["kernel_size"]["variants"], sizes):
+            def edit(res, rng, f=freq_of(k)):
+                res.images[:] = grating(f) + 0.05 * rng.normal(size=res.images.shape)
+            plant[("kernel_size", v)] = edit
+        return plant
+
+    assert verdicts(gratings(lambda k: 1.0 / k))["14"] == "replicated"      # larger kernel, lower frequency
+    assert verdicts(gratings(lambda k: 0.02 * k))["14"] == "not_replicated"
+
+
+def test_planted_stability_decides_13a():
+    def stable(res, rng):  # every restart finds the same pattern, at another position
+        res.images[:] = np.stack([grating(0.1, shift=3 * r) for r in range(R)])[None, :, None]
+    assert verdicts({("method_stability", "transformation_distribution"): stable})["13a"] == "replicated"
+    unstable = {("method_stability", m): stable for m in ("pixel", "distribution", "transformation")}
+    assert verdicts(unstable)["13a"] == "not_replicated"
+
+
+def test_a_diversity_term_that_does_nothing_cannot_pass_8b():
+    # every diversity run equals the no-diversity run: structure is kept perfectly, diversity not raised
+    base = PlantedEvidence().load("diversity", "none").images
+
+    def copy(res, rng):
+        res.images, res.samples = base.copy(), base.copy()
+    plant = {("diversity", m): copy for m in ("correlation", "cosine", "euclidean")}
+    rows = {f.id: f for f in am_findings(PlantedEvidence(plant))}
+    assert rows["8a"].verdict != "replicated"
+    assert rows["8b"].value > 0.99 and rows["8b"].verdict == "inconclusive" and "gated_by" in rows["8b"].details
+
+
+def test_gated_leaves_failures_alone():
+    row = Finding("x", "s", "f", "stat", -1.0, [-2, -0.5], "rule", "not_replicated")
+    cond = Finding("c", "s", "f", "stat", 0.0, [-1, 1], "rule", "inconclusive")
+    assert gated(row, cond).verdict == "not_replicated"
+
+
+def test_undeclared_reads_are_refused_and_renamed_variants_rejected_at_start():
+    ev = PlantedEvidence()
+    with ev.reading(("pixel/plain",)), pytest.raises(KeyError, match="not declared"):
+        ev.run("pixel_pre", "jitter")
+    renamed = {**REGISTRY["experiments"]}
+    renamed["pixel_pre"] = {**renamed["pixel_pre"], "variants": {
+        ("shift" if k == "jitter" else k): v for k, v in renamed["pixel_pre"]["variants"].items()}}
+    with pytest.raises(ConfigError, match="pixel_pre/jitter"):
+        check_reads(renamed)
+    check_reads(REGISTRY["experiments"])
+
+
+def _edges(res, rng):
+    """Every image an oriented Gabor (edge-like) plus a little noise."""
+    from tdvae_am.analysis.gabor import gabor
+
+    g = gabor((H, H), H // 2, H // 2, 0.7, 8.0, 3.0, 0.0).numpy() * H
+    res.images[:] = g + 0.05 * rng.normal(size=res.images.shape)
+
+
+class PlantedChain(PlantedEvidence):
+    """A planted model for the top-down vs chain comparison: ``edges`` makes every AM image and
+    STA Gabor-like; otherwise they are white noise."""
+
+    def __init__(self, edges: bool, models=("tdvae", "chain")):
+        from tdvae_am.scorecard.sections import CHAIN_READS
+
+        runs = [tuple(r.split("/")) for r in CHAIN_READS]
+        super().__init__({run: _edges for run in runs} if edges else {})
+        self.edges = edges
+
+    def reference_array(self, key):
+        rng = np.random.default_rng(0)
+        res = AMResult(np.arange(U), *(rng.normal(size=(U, 1, 1, H, H)),) * 3)
+        if self.edges:
+            _edges(res, rng)
+        return res.images[:, 0, 0]
+
+
+@pytest.mark.parametrize("chain_edges, expected", [(True, "replicated"), (False, "not_replicated")])
+def test_planted_edge_preference_decides_the_chain_comparison(chain_edges, expected):
+    from tdvae_am.scorecard.sections import chain_findings
+
+    rows = {f.id: f for f in chain_findings(PlantedChain(not chain_edges), PlantedChain(chain_edges))}
+    assert [k for k in rows] == ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]
+    for id_ in ("C1", "C2", "C3", "C4", "C5", "C6"):
+        assert rows[id_].verdict == expected, (id_, rows[id_].interval)
+    assert rows["C7"].verdict in ("replicated", "not_replicated", "inconclusive")
