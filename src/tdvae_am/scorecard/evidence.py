@@ -73,13 +73,6 @@ class Evidence:
         """The experiment's variants in registry order."""
         return list(self.experiments[experiment]["variants"])
 
-    def groups(self, experiment: str) -> dict:
-        """``{group: [variants]}`` of an experiment (variants without a group are their own)."""
-        out: dict = {}
-        for name, var in self.experiments[experiment]["variants"].items():
-            out.setdefault((var or {}).get("group", name), []).append(name)
-        return out
-
     def run(self, experiment: str, variant: str) -> tuple:
         """The run's result and its row of each studied unit (studied-unit order)."""
         self._check_declared(experiment, variant)

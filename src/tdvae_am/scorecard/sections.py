@@ -20,7 +20,7 @@ import torch
 from tdvae_am.analysis.gabor import best_gabor
 from tdvae_am.analysis.spectra import mean_frequency, spectral_entropy
 from tdvae_am.config import ConfigError
-from tdvae_am.experiments.tuning import best_variants
+from tdvae_am.experiments.tuning import best_variants, variant_groups
 from tdvae_am.imageops.fourier import HF_CUTOFF
 
 from .evidence import (
@@ -97,6 +97,14 @@ def _elbo_sweep(ev: Evidence, experiment: str) -> tuple:
     pairs = [(_elbo_weight(ev, experiment, v), v) for v in ev.variants(experiment)]
     pairs = [(w, v) for w, v in pairs if w is not None]
     return np.array([w for w, _ in pairs]), [v for _, v in pairs]
+
+
+def sampling_gain(ev: Evidence) -> np.ndarray:
+    """log(std of the z1-sampled one-hot syntheses / std of the mean synthesis), per unit."""
+    mean_img = ev.images("onehot_synthesis", "mean")[:, 0]
+    samples = ev.images("onehot_synthesis", "sample", "samples", first=False)
+    sample_std = samples.reshape(*samples.shape[:3], -1).std(-1).mean((1, 2))
+    return np.log(sample_std / np.maximum(mean_img.reshape(len(mean_img), -1).std(-1), 1e-9))
 
 
 def _mean_or_none(values) -> float | None:
@@ -192,7 +200,8 @@ def pixel(ev: Evidence) -> list:
 @section("optimizers", *(f"optimizers/group={o}" for o in OPTIMIZERS))
 def optimizers(ev: Evidence) -> list:
     s = "optimizers"
-    groups = {o: ev.groups("optimizers")[o] for o in OPTIMIZERS}
+    by_group = variant_groups({"experiments": ev.experiments}, "optimizers")
+    groups = {o: by_group[o] for o in OPTIMIZERS}
     final = {v: ev.per_chain("optimizers", v, "final_activation") for vs in groups.values() for v in vs}
     best = best_variants(groups, final)
     z = {o: ev.nact("optimizers", best[o]) for o in OPTIMIZERS}
@@ -332,9 +341,7 @@ def transformations(ev: Evidence) -> list:
 def generator(ev: Evidence) -> list:
     s = "generator"
     mean_img = ev.images("onehot_synthesis", "mean")[:, 0]
-    samples = ev.images("onehot_synthesis", "sample", "samples", first=False)
-    sample_std = samples.reshape(*samples.shape[:3], -1).std(-1).mean((1, 2))
-    ratio = np.log(sample_std / np.maximum(mean_img.reshape(len(mean_img), -1).std(-1), 1e-9))
+    ratio = sampling_gain(ev)
     hf_pix = hf(ev.images("pixel", "plain"))
     return [
         contrast(s, "16a", "One-hot synthesis: the mean shows edges for non-texture units",
@@ -397,10 +404,7 @@ def chain_findings(tdvae: Evidence, chain: Evidence) -> list:
     ratios = []
     for ev in (tdvae, chain):
         with ev.reading(CHAIN_READS):
-            mean_img = ev.images("onehot_synthesis", "mean")[:, 0]
-            samples = ev.images("onehot_synthesis", "sample", "samples", first=False)
-        sample_std = samples.reshape(*samples.shape[:3], -1).std(-1).mean((1, 2))
-        ratios.append(np.log(sample_std / np.maximum(mean_img.reshape(len(mean_img), -1).std(-1), 1e-9)))
+            ratios.append(sampling_gain(ev))
     f.append(_two_models(s, "C7", "Sampling z1 adds more to a one-hot synthesis in the TDVAE than in the chain VAE",
                          "log(std of sampled syntheses / std of the mean synthesis), chain minus TDVAE units",
                          ratios[0], ratios[1], tdvae.masks, chain.masks, "below"))
