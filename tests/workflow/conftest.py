@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from workflow_helpers import copy_workflow, run_tool
+from workflow_helpers import copy_committed_results, copy_workflow, run_tool
 
 
 @pytest.fixture
@@ -13,8 +13,10 @@ def workflow_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory) -> Path:
-    """The whole workflow at the smoke scale, run once per test session in a throw-away copy."""
+    """The whole workflow at the smoke scale, run once per test session in a throw-away copy that
+    also holds the committed default-run results, as a fresh clone does."""
     workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
+    copy_committed_results(workdir)
     run_tool(["snakemake", "--cores", "2", "--config", "scale=smoke"], workdir)
     return workdir
 

@@ -37,3 +37,12 @@ def test_am_batching_reports_speedup():
     last = re.fullmatch(rf"batched {NUMBER} s loop {NUMBER} s speedup {NUMBER}x", lines[-1])
     batched, loop, speedup = map(float, last.groups())
     assert speedup == pytest.approx(loop / batched, rel=0.1)
+
+
+def test_am_phase_cost_estimates_each_run_and_sums_them():
+    lines = output_lines("am_phase_cost.py", "--units", "1", "--restarts", "1", "--steps", "1", "--only", "pixel_grad")
+    per_run = [float(re.search(rf"{NUMBER} min$", line).group(1)) for line in lines[:-1]]
+    last = re.fullmatch(rf"runs {NUMBER} estimated {NUMBER} min \(tdvae {NUMBER} chain {NUMBER}\)", lines[-1])
+    runs, total, tdvae, chain = map(float, last.groups())
+    assert runs == len(per_run) == 6 and chain == 0  # pixel_grad: six gammas, on the TDVAE only
+    assert total == pytest.approx(sum(per_run), abs=0.1) == pytest.approx(tdvae, abs=0.1)

@@ -25,6 +25,22 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
+def committed_results(root: Path = ROOT) -> list[str]:
+    """The result files committed to git (README "Results in the repository"), as in a fresh clone."""
+    proc = subprocess.run(["git", "ls-files", "results", "figures", "dvc.lock"], cwd=root, capture_output=True,
+                          text=True, check=True)
+    return proc.stdout.split()
+
+
+def copy_committed_results(dest: Path) -> list[str]:
+    """Copy the committed result files into ``dest`` (the state of a fresh clone); returns their paths."""
+    paths = committed_results()
+    for name in paths:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, dest / name)
+    return paths
+
+
 def init_dvc(workdir: Path) -> None:
     """Make ``workdir`` a DVC repository without git, with the project's .dvc/config."""
     (workdir / ".dvc").mkdir(exist_ok=True)

@@ -1,0 +1,179 @@
+"""The README's result sections, rendered from the workflow's result files.
+
+README.md holds each generated block between ``<!-- results:NAME -->`` and ``<!-- /results:NAME -->``
+(NAME one of :data:`BLOCKS`). ``python -m tdvae_am.readme [--root DIR]`` replaces what lies between
+the markers and leaves the markers and every other byte as they are; with ``--check`` it writes
+nothing and exits 1 naming the blocks that differ. Content that starts (ends) with a line break keeps
+one, so a block between markers on lines of their own stays on lines of its own, one between markers
+inside a line stays inline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from tdvae_am.experiments.registry import MODEL_LABELS, units_file
+from tdvae_am.files import CorruptFileError, load_json
+from tdvae_am.plots.benchmarks import phase_summary
+from tdvae_am.scorecard.findings import totals
+
+START = re.compile(r"<!-- results:([^\s>]+) -->")
+#: The scorecard section of the top-down vs chain comparisons (rows C1...).
+CHAIN_SECTION = "top-down vs chain"
+#: Decoders of results/metrics/units.json -> how the models table names them.
+FAMILY_DECODERS = {"z2": "z2", "z2_untrained": "untrained z2", "z2_scrambled": "z2, phase-scrambled twins",
+                   "z1": "z1", "pixels": "pixels"}
+PHASE_DECODERS = {"z2": "z2", "z2_untrained": "untrained z2", "pixels": "pixels"}
+
+
+class ReadmeError(ValueError):
+    """A marker of README.md or a result file its blocks read is missing or malformed."""
+
+
+def _path(root: Path, rel: str) -> Path:
+    if not (root / rel).is_file():
+        raise ReadmeError(f"{rel} is missing under {root}; run the workflow (`snakemake --cores all`) first")
+    return root / rel
+
+
+def _json(root: Path, rel: str):
+    return load_json(_path(root, rel))
+
+
+def _table(header: list, rows: list) -> str:
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(str(c).replace("|", r"\|") for c in line) + " |" for line in lines)
+
+
+def _accuracy(d: dict) -> str:
+    lo, hi = d["ci_bootstrap"]
+    return f"{d['accuracy']:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def models_block(root: Path) -> str:
+    """TDVAE vs chain VAE, one column per model of results/metrics/units.json (``train.models`` order):
+    training, ELBOs, active and studied units, decoding accuracies with their bootstrap intervals."""
+    columns = {}
+    for m, u in _json(root, "results/metrics/units.json").items():
+        s = _json(root, f"results/models/{m}/summary.json")
+        e = _json(root, f"results/metrics/evaluation_{m}.json")
+        sel = _json(root, units_file(m))
+        cand = sel["candidates"]
+        columns[m] = {
+            "training": f"{s['steps']:,} steps, {s['elapsed_s'] / 60:.1f} min",
+            "final validation ELBO (nats/patch)": f"{s['final']['val_elbo']:.1f}",
+            "test ELBO +- sem / IWAE (nats/patch)": f"{e['elbo']['mean']:.1f} +- {e['elbo']['sem']:.1f} / "
+            f"{e['iwae']['mean']:.1f} (k={e['iwae']['k']}, {e['elbo']['n']:,} patches)",
+            "active z2 units, trained / untrained (threshold)": f"{u['n_active']} / {u['n_active_untrained']} "
+            f"(> {u['threshold_nats']:.3g} nats)",
+            "studied units, texture-sensitive / non-texture-sensitive": f"{len(sel['texture_sensitive'])} / "
+            f"{len(sel['non_texture_sensitive'])} (of {cand['texture_sensitive']} / "
+            f"{cand['non_texture_sensitive']} candidates{', fallback' if sel['fallback'] else ''})",
+            **{f"texture family from {name} (chance {u['decoding'][k]['chance']:.2g})": _accuracy(u["decoding"][k])
+               for k, name in FAMILY_DECODERS.items()},
+            **{f"texture vs its phase-scrambled twin from {name} (chance {u['decoding_phase'][k]['chance']:.2g})":
+               _accuracy(u["decoding_phase"][k]) for k, name in PHASE_DECODERS.items()},
+        }
+    labels = next(iter(columns.values()))
+    rows = [[label, *(c[label] for c in columns.values())] for label in labels]
+    return _table(["", *(MODEL_LABELS.get(m, m) for m in columns)], rows)
+
+
+def _scorecard_table(rows: list) -> str:
+    return _table(["id", "finding", "statistic", "value", "95% interval", "verdict"], [
+        [r["id"], r["finding"], r["statistic"], f"{r['value']:.3g}",
+         "-" if r["interval"] is None else "[{:.3g}, {:.3g}]".format(*r["interval"]),
+         f"**{r['verdict'].replace('_', ' ')}**"] for r in rows
+    ])
+
+
+def scorecard_block(root: Path) -> str:
+    """The scorecard's rows (results/scorecard.json) but the top-down vs chain ones."""
+    return _scorecard_table([r for r in _json(root, "results/scorecard.json") if r["section"] != CHAIN_SECTION])
+
+
+def chain_block(root: Path) -> str:
+    """The scorecard's top-down vs chain rows."""
+    return _scorecard_table([r for r in _json(root, "results/scorecard.json") if r["section"] == CHAIN_SECTION])
+
+
+def totals_block(root: Path) -> str:
+    """The scorecard's counts per verdict, one sentence."""
+    n = totals(_json(root, "results/scorecard.json"))
+    return (f"**{n['replicated']} replicated, {n['not_replicated']} not replicated, {n['inconclusive']} "
+            f"inconclusive** of {n['findings']} findings.")
+
+
+def timing_block(root: Path) -> str:
+    """Jobs and summed job wall time per phase (results/benchmarks.csv, whose rows are in workflow
+    order), and the total."""
+    summary = phase_summary(pd.read_csv(_path(root, "results/benchmarks.csv")))
+    rows = [[p, n, f"{s / 60:.1f}"] for p, n, s in summary[["phase", "jobs", "s"]].itertuples(index=False)]
+    minutes = summary["s"].sum() / 60
+    hours, rest = divmod(round(minutes), 60)
+    rows.append(["**total**", summary["jobs"].sum(), f"{minutes:.1f} ({hours} h {rest} min)"])
+    return _table(["phase", "jobs", "wall time, summed over jobs (min)"], rows)
+
+
+BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard": scorecard_block,
+          "chain": chain_block, "timing": timing_block}
+
+
+def render(name: str, root: str | Path) -> str:
+    """The markdown of block ``name`` from the result files under ``root``."""
+    try:
+        return BLOCKS[name](Path(root))
+    except KeyError as err:
+        raise ReadmeError(f"block {name}: a result file lacks the key {err}; re-run the workflow") from None
+
+
+def update(text: str, root: str | Path) -> tuple[str, list[str]]:
+    """``text`` (README.md) with every block re-rendered, and the names of the blocks that changed."""
+    out, changed, pos = [], [], 0
+    while m := START.search(text, pos):
+        name, end_marker = m[1], f"<!-- /results:{m[1]} -->"
+        if name not in BLOCKS:
+            raise ReadmeError(f"README.md: unknown block {m[0]} (known: {', '.join(BLOCKS)})")
+        end = text.find(end_marker, m.end())
+        if end < 0:
+            raise ReadmeError(f"README.md: {m[0]} has no end marker {end_marker}")
+        old = text[m.end() : end]
+        new = "\n" * old.startswith("\n") + render(name, root) + "\n" * old.endswith("\n")
+        if new != old:
+            changed.append(name)
+        out += [text[pos : m.end()], new]
+        pos = end
+    return "".join(out) + text[pos:], changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tdvae_am.readme [--root DIR] [--check]``; 0 done or up to date, 1 out of date
+    (``--check``), 2 a missing marker or result file."""
+    parser = argparse.ArgumentParser(prog="python -m tdvae_am.readme", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (README.md, results/)")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a block is out of date")
+    args = parser.parse_args(argv)
+    readme = args.root / "README.md"
+    try:
+        text = readme.read_bytes().decode()
+        new, changed = update(text, args.root)
+    except (ReadmeError, CorruptFileError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.check and changed:
+        print(f"README.md is out of date in block(s) {', '.join(changed)}: run python -m tdvae_am.readme",
+              file=sys.stderr)
+        return 1
+    if not args.check and changed:
+        readme.write_bytes(new.encode())
+    print(f"README.md: {'updated ' + ', '.join(changed) if changed else 'up to date'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

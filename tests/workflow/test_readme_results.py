@@ -1,0 +1,159 @@
+"""README result blocks rendered from the result files (tdvae_am.readme), and the README in step with them."""
+
+import json
+import re
+import subprocess
+
+import pytest
+from workflow_helpers import ROOT
+
+from tdvae_am.files import load_json
+from tdvae_am.readme import main, render
+from tdvae_am.scorecard.findings import totals
+
+ROWS = [
+    {"id": "M1", "section": "model", "finding": "Some units are active", "statistic": "active units", "value": 9,
+     "interval": None, "verdict": "replicated"},
+    {"id": "14", "section": "transformations", "finding": "Kernel size sets frequency", "statistic": "|rho| of a",
+     "value": 0.86612, "interval": [float("nan"), float("nan")], "verdict": "inconclusive"},
+    {"id": "C1", "section": "top-down vs chain", "finding": "Chain units are edge-like", "statistic": "Gabor r",
+     "value": -0.012345, "interval": [-0.0301, 0.00634], "verdict": "not_replicated"},
+]
+BENCHMARKS = """phase,rule,job,s,cpu_time,max_rss
+data,natural_patches,natural_patches,96,90,300
+train,train_model,tdvae,3600,3500,2000
+train,train_model,chain,1560,1500,1800
+recipes,train_recipe,beta1.0,600,590,1900
+"""
+README = """# Results
+
+<!-- results:models -->
+stale
+<!-- /results:models -->
+
+Totals: <!-- results:scorecard-totals -->old<!-- /results:scorecard-totals --> Then:
+
+<!-- results:scorecard -->
+<!-- /results:scorecard -->
+<!-- results:chain -->
+<!-- /results:chain -->
+<!-- results:timing -->
+<!-- /results:timing -->
+tail, ü
+"""
+MARKED = re.compile(r"(<!-- results:(\S+) -->).*?(<!-- /results:\2 -->)", re.S)
+
+
+def _write(path, content):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+
+
+def _decoders(acc, keys, chance):
+    return {k: {"accuracy": acc, "chance": chance, "ci_bootstrap": [acc - 0.0728, acc + 0.0721]} for k in keys}
+
+
+@pytest.fixture
+def root(tmp_path):
+    """Small result files of both models, as the workflow writes them, and a README with every block."""
+    res = tmp_path / "results"
+    units = {}
+    models = [("tdvae", 12000, 3630, 0.747, False, 7), ("chain", 6000, 1500, 0.65, True, 0)]
+    for m, steps, elapsed, acc, fallback, cand in models:
+        units[m] = {"n_active": 9, "n_active_untrained": 2, "threshold_nats": 0.05,
+                    "decoding": _decoders(acc, ["z2", "z2_untrained", "z2_scrambled", "z1", "pixels"], 0.2),
+                    "decoding_phase": _decoders(0.5, ["z2", "z2_untrained", "pixels"], 0.5)}
+        _write(res / f"models/{m}/summary.json", {"steps": steps, "elapsed_s": elapsed, "final": {"val_elbo": -518.24}})
+        _write(res / f"metrics/evaluation_{m}.json", {"elbo": {"mean": -591.73, "sem": 8.94, "n": 2000},
+                                                      "iwae": {"mean": -557.3, "k": 100}})
+        _write(res / ("units.json" if m == "tdvae" else f"units_{m}.json"),
+               {"texture_sensitive": [3, 1, 4, 1, 5], "non_texture_sensitive": [9, 2], "fallback": fallback,
+                "candidates": {"texture_sensitive": cand, "non_texture_sensitive": 2}})
+    _write(res / "metrics/units.json", units)
+    _write(res / "scorecard.json", ROWS)
+    _write(res / "metrics/scorecard.json", totals(ROWS))
+    _write(res / "benchmarks.csv", BENCHMARKS)
+    _write(tmp_path / "README.md", README)
+    return tmp_path
+
+
+def _cli(capsys, *args):
+    rc = main(list(args))
+    return rc, capsys.readouterr().err
+
+
+def test_blocks_render_known_markdown(root):
+    assert render("scorecard", root) == (
+        "| id | finding | statistic | value | 95% interval | verdict |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+        "| M1 | Some units are active | active units | 9 | - | **replicated** |\n"
+        "| 14 | Kernel size sets frequency | \\|rho\\| of a | 0.866 | [nan, nan] | **inconclusive** |"
+    )
+    assert render("chain", root).endswith(
+        "| C1 | Chain units are edge-like | Gabor r | -0.0123 | [-0.0301, 0.00634] | **not replicated** |")
+    assert render("scorecard-totals", root) == "**1 replicated, 1 not replicated, 1 inconclusive** of 3 findings."
+    assert render("timing", root) == (
+        "| phase | jobs | wall time, summed over jobs (min) |\n"
+        "| --- | --- | --- |\n"
+        "| data | 1 | 1.6 |\n"
+        "| train | 2 | 86.0 |\n"
+        "| recipes | 1 | 10.0 |\n"
+        "| **total** | 4 | 97.6 (1 h 38 min) |"
+    )
+    models = render("models", root).splitlines()
+    assert models[0] == "|  | TDVAE | chain VAE |"
+    assert "| training | 12,000 steps, 60.5 min | 6,000 steps, 25.0 min |" in models
+    assert ("| test ELBO +- sem / IWAE (nats/patch) | -591.7 +- 8.9 / -557.3 (k=100, 2,000 patches) "
+            "| -591.7 +- 8.9 / -557.3 (k=100, 2,000 patches) |") in models
+    assert ("| studied units, texture-sensitive / non-texture-sensitive | 5 / 2 (of 7 / 2 candidates) "
+            "| 5 / 2 (of 0 / 2 candidates, fallback) |") in models
+    assert "| texture family from z2 (chance 0.2) | 0.747 [0.674, 0.819] | 0.650 [0.577, 0.722] |" in models
+    assert len(models) == 2 + 5 + 5 + 3
+
+
+def test_update_then_check_round_trip(root, capsys):
+    readme = root / "README.md"
+    assert _cli(capsys, "--root", str(root), "--check") == (
+        1, "README.md is out of date in block(s) models, scorecard-totals, scorecard, chain, timing: "
+        "run python -m tdvae_am.readme\n")
+    assert readme.read_text() == README
+    assert _cli(capsys, "--root", str(root)) == (0, "")
+    text = readme.read_text()
+    assert MARKED.sub(r"\1\3", text) == MARKED.sub(r"\1\3", README)  # only the blocks changed
+    assert "Totals: <!-- results:scorecard-totals -->**1 replicated" in text
+    assert "\n<!-- results:chain -->\n| id |" in text and "| **not replicated** |\n<!-- /results:chain -->" in text
+    assert _cli(capsys, "--root", str(root), "--check") == (0, "")
+
+    rows = load_json(root / "results/scorecard.json")
+    rows[2]["verdict"] = "replicated"
+    _write(root / "results/scorecard.json", rows)
+    rc, err = _cli(capsys, "--root", str(root), "--check")
+    assert rc == 1 and "block(s) scorecard-totals, chain: run python -m tdvae_am.readme" in err
+    assert readme.read_text() == text
+    assert _cli(capsys, "--root", str(root)) == (0, "")
+    assert _cli(capsys, "--root", str(root), "--check") == (0, "")
+
+
+@pytest.mark.parametrize("readme, remove, named", [
+    ("a\n<!-- results:timing -->\n| old |\n", None, "<!-- /results:timing -->"),
+    ("<!-- results:timings --><!-- /results:timings -->", None, "<!-- results:timings -->"),
+    (README, "results/benchmarks.csv", "results/benchmarks.csv"),
+    (README, "results/models/chain/summary.json", "results/models/chain/summary.json"),
+])
+def test_clear_error_for_a_missing_marker_or_file(root, capsys, readme, remove, named):
+    _write(root / "README.md", readme)
+    if remove:
+        (root / remove).unlink()
+    rc, err = _cli(capsys, "--root", str(root))
+    assert rc == 2 and named in err and len(err.splitlines()) == 1, err
+    assert (root / "README.md").read_text() == readme
+
+
+def test_repository_readme_matches_committed_results(capsys):
+    tracked = subprocess.run(["git", "ls-files", "results/scorecard.json"], cwd=ROOT, capture_output=True, text=True)
+    if not tracked.stdout.strip():
+        pytest.skip("results/scorecard.json is not committed yet (git ls-files results/scorecard.json is empty)")
+    rows = load_json(ROOT / "results/scorecard.json")
+    assert load_json(ROOT / "results/metrics/scorecard.json") == totals(rows)
+    rc, err = _cli(capsys, "--root", str(ROOT), "--check")
+    assert rc == 0, err
