@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tdvae_am.experiments.registry import MODEL_LABELS, units_file
@@ -84,10 +85,16 @@ def models_block(root: Path) -> str:
     return _table(["", *(MODEL_LABELS.get(m, m) for m in columns)], rows)
 
 
+def _interval(row: dict) -> str:
+    """A row's interval; "-" where it has none or it is undefined (with the reason if too few units)."""
+    if row["interval"] is None or not all(np.isfinite(row["interval"])):
+        return "- (too few units)" if "too_few_units" in row.get("details", {}) else "-"
+    return "[{:.3g}, {:.3g}]".format(*row["interval"])
+
+
 def _scorecard_table(rows: list) -> str:
     return _table(["id", "finding", "statistic", "value", "95% interval", "verdict"], [
-        [r["id"], r["finding"], r["statistic"], f"{r['value']:.3g}",
-         "-" if r["interval"] is None else "[{:.3g}, {:.3g}]".format(*r["interval"]),
+        [r["id"], r["finding"], r["statistic"], "-" if r["value"] is None else f"{r['value']:.3g}", _interval(r),
          f"**{r['verdict'].replace('_', ' ')}**"] for r in rows
     ])
 

@@ -213,7 +213,9 @@ def test_the_figure_script_reads_each_models_own_files(monkeypatch, tmp_path, tw
     spec = {"kind": "images", "experiments": ["pixel_pre"], "variants": ["none", "jitter"],
             "models": ["tdvae", "chain"]}
     fig = run_am_figure(monkeypatch, tmp_path, spec, inputs, {"tdvae": "TDVAE", "chain": "chain VAE"})
-    assert fig.get_suptitle() == "Pixel AM with R_pre" and block_titles(fig) == ["TDVAE", "chain VAE"]
+    assert fig.get_suptitle() == ("Pixel AM with R_pre\nTDVAE: 2 texture, 3 non-texture units; "
+                                  "chain VAE: 1 texture, 2 non-texture units")  # classes of unequal sizes
+    assert block_titles(fig) == ["TDVAE", "chain VAE"]
     left, right = fig.subfigs[1].subfigs
     right = np.array(block_axes(right)).reshape(len(CHAIN_CLASSES), 2)
     assert len(block_axes(left)) == U * 2 and right[0, 0].get_ylabel() == "texture\nunit 12"
@@ -221,7 +223,8 @@ def test_the_figure_script_reads_each_models_own_files(monkeypatch, tmp_path, tw
     np.testing.assert_array_equal(right[1, 0].images[0].get_array(), chain[0].result.images[row, 0, 0])
     alone = run_am_figure(monkeypatch, tmp_path, {k: v for k, v in spec.items() if k != "models"},
                           {k: v for k, v in inputs.items() if k.endswith("_tdvae")}, {"tdvae": "TDVAE"})
-    assert not alone.subfigs and len(alone.axes) == U * 2 and alone.get_suptitle() == "Pixel AM with R_pre"
+    assert not alone.subfigs and len(alone.axes) == U * 2
+    assert alone.get_suptitle() == "Pixel AM with R_pre (2 texture, 3 non-texture units)"
 
 
 def test_the_sta_figure_side_by_side(monkeypatch, tmp_path, two_models):
@@ -236,3 +239,42 @@ def test_the_sta_figure_side_by_side(monkeypatch, tmp_path, two_models):
     np.testing.assert_array_equal(right[0, 2].images[0].get_array(), sta[i])
     assert right[0, 2].get_title() == "non-texture\nunit 8"
     assert tags(right[1, 2]) == [f"r={reference['sta_gabor_correlation'][i]:.2f}"]
+
+
+def test_class_note_names_the_class_sizes_where_they_differ():
+    assert plots.class_note(CLASSES) == "2 texture, 3 non-texture units"
+    assert plots.class_note({5: "non_texture_sensitive"}) == "0 texture, 1 non-texture units"
+    assert plots.class_note({1: "texture_sensitive", 2: "non_texture_sensitive"}) == ""
+
+
+def test_a_figure_of_a_class_without_units_says_so(monkeypatch, tmp_path):
+    # a texture-unit figure (Figs. 23, 25) of a model whose classification found no texture-sensitive unit
+    classes = {u: "non_texture_sensitive" for u in UNITS}
+    runs = [result("normal", seed=1, variant="normal", experiment="pixel_pre", title="Fixed-std AM")]
+    inputs = write_model_files(tmp_path, "tdvae", classes, runs, 0)
+    spec = {"kind": "unit_traces", "experiments": ["pixel_pre"], "metrics": ["objective", "activation"],
+            "classes": ["texture_sensitive"], "units_per_class": 2}
+    fig = run_am_figure(monkeypatch, tmp_path, spec, inputs, {"tdvae": "TDVAE"})
+    assert fig.get_suptitle() == "Fixed-std AM (0 texture, 5 non-texture units)"
+    assert [t.get_text() for ax in fig.axes for t in ax.texts] == ["no texture-sensitive units among the studied units"]
+
+
+def test_layouts_draw_a_class_of_one_unit_or_none():
+    one = {7: "texture_sensitive", 1: "non_texture_sensitive", 9: "non_texture_sensitive", 4: "non_texture_sensitive"}
+    run = result(units=list(one))
+    fig = plots.figure(plots.unit_traces_layout([run], {7: "texture_sensitive"}, ["activation"], units_per_class=2),
+                       "t")
+    assert [ax.get_title() for ax in fig.axes[:1]] == ["run\ntexture unit 7"] and len(fig.axes) == 2
+    fig = plots.figure(plots.spectra_layout(run, one), "t")
+    axes = np.array(fig.axes).reshape(4, 6)                   # 2 classes x (2 rows); 3 blocks x 2 columns
+    assert [ax.axison for ax in axes[0]] == [True, True, False, False, False, False]
+    assert all(ax.axison for ax in axes[2])
+    none = {u: c for u, c in one.items() if c == "non_texture_sensitive"}
+    fig = plots.figure(plots.spectra_layout(run, none), "t")
+    assert len(fig.axes) == 2 * 6 and fig.axes[0].get_ylabel() == "non-texture\nspectrum"
+
+
+def test_a_multi_line_title_gets_room_above_the_blocks():
+    layout = plots.images_layout([result()], CLASSES)
+    fig = plots.side_by_side([("TDVAE", layout), ("chain VAE", layout)], "title\nTDVAE: 2 texture, 3 non-texture units")
+    assert fig.get_size_inches()[1] == pytest.approx(layout.size[1] + 2 * plots.TITLE_HEIGHT)

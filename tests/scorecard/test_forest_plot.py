@@ -10,9 +10,10 @@ import pytest  # noqa: E402
 from tdvae_am.plots.scorecard import scorecard_figure, standardized  # noqa: E402
 
 
-def _row(value, interval, threshold=0.0, direction="above", verdict="replicated", section="pixel", id_="x"):
+def _row(value, interval, threshold=0.0, direction="above", verdict="replicated", section="pixel", id_="x",
+         details=None):
     return {"id": id_, "section": section, "finding": "a finding", "value": value, "interval": interval,
-            "threshold": threshold, "direction": direction, "verdict": verdict}
+            "threshold": threshold, "direction": direction, "verdict": verdict, "details": details or {}}
 
 
 def test_standardized_axis_puts_the_claimed_side_right_of_zero():
@@ -35,3 +36,11 @@ def test_figure_has_one_tick_per_row_grouped_by_section():
     assert [lab.split()[0] for lab in labels] == ["1a", "2a", "2b", "M1"]
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert {"STA", "pixel", "model"} <= texts
+
+
+def test_a_row_of_too_few_units_says_so_where_its_interval_would_be():
+    short = _row(-8.0, [float("nan")] * 2, verdict="inconclusive", id_="1a",
+                 details={"too_few_units": "1 texture-sensitive unit with a finite value"})
+    fig = scorecard_figure([short, _row(1.0, [0.5, 1.5], id_="2a")])
+    notes = [t for t in fig.axes[0].texts if t.get_text() == "no interval: too few units"]
+    assert len(notes) == 1 and notes[0].get_position()[1] == fig.axes[0].get_yticks()[0]

@@ -1,5 +1,7 @@
 """Scorecard statistics and decision rules on inputs with known answers."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -11,6 +13,7 @@ from tdvae_am.scorecard.evidence import (
     shift_invariant_variability,
 )
 from tdvae_am.scorecard.findings import model_findings, totals
+from tdvae_am.scorecard.rows import NON_TEXTURE, TEXTURE, contrast, positive
 from tdvae_am.scorecard.statistics import (
     clopper_pearson,
     paired_image_bootstrap,
@@ -128,3 +131,26 @@ def test_model_findings_follow_the_intervals():
         assert model_findings(units, decoding, phase)[0].verdict == "not_replicated"
     card = [{"verdict": v} for v in ("replicated", "replicated", "inconclusive")]
     assert totals(card) == {"replicated": 2, "not_replicated": 0, "inconclusive": 1, "findings": 3}
+
+
+def test_rows_of_too_few_units_have_no_interval_and_say_why():
+    def classes(n_texture, n=6):
+        return {TEXTURE: np.arange(n) < n_texture, NON_TEXTURE: np.arange(n) >= n_texture}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        none, one, two = (positive("s", "x", "f", "stat", v) for v in ([], [3.0, np.nan], [3.0, 3.5]))
+        empty, single, pair = (contrast("s", "y", "f", "stat", [0.0, 0.1, 5, 6, 7, 8][2 - k:], classes(k, 4 + k))
+                               for k in (0, 1, 2))
+    assert none.value is None and none.verdict == "inconclusive" and none.details["n_units"] == 0
+    assert none.details["too_few_units"] == ("0 units with a finite value (the 95% t interval over units needs at "
+                                             "least 2)")
+    assert one.value == 3.0 and one.verdict == "inconclusive" and one.details["too_few_units"].startswith("1 unit ")
+    assert two.verdict == "replicated" and "too_few_units" not in two.details
+    # non-texture units 5-8 (mean 6.5) against texture units {}, {0.1}, {0, 0.1}
+    assert empty.value is None and empty.verdict == "inconclusive"
+    assert single.value == pytest.approx(6.4) and single.verdict == "inconclusive" and np.isnan(single.interval).all()
+    assert single.details["too_few_units"] == ("1 texture-sensitive unit with a finite value (the 95% Welch t interval "
+                                               "of the class difference needs at least 2 per group)")
+    assert empty.details["too_few_units"].startswith("0 texture-sensitive units ")
+    assert pair.value == pytest.approx(6.45) and pair.verdict == "replicated" and "too_few_units" not in pair.details

@@ -1,6 +1,7 @@
 """The AM findings on a planted study: every section runs on the real registry, and an effect
 planted in the claimed direction replicates while the reverse does not."""
 
+import warnings
 import zlib
 from pathlib import Path
 
@@ -29,10 +30,11 @@ def grating(freq: float, shift: int = 0) -> np.ndarray:
 
 class PlantedEvidence(Evidence):
     """Synthetic AM results for every registry run; ``plant[(experiment, variant)](result, rng)``
-    edits one run's result in place."""
+    edits one run's result in place. The first ``n_texture`` units are texture-sensitive, the
+    rest not."""
 
-    def __init__(self, plant=None):
-        units = {"texture_sensitive": TEXTURE, "non_texture_sensitive": NON_TEXTURE}
+    def __init__(self, plant=None, n_texture=len(TEXTURE)):
+        units = {"texture_sensitive": list(range(n_texture)), "non_texture_sensitive": list(range(n_texture, U))}
         reference = {"units": TEXTURE + NON_TEXTURE, "natural_mean": [0.0] * U, "natural_std": [1.0] * U,
                      "natural_p99": [2.5] * U, "sta_activation": [3.0] * U,
                      "sta_gabor_correlation": np.linspace(0.3, 0.7, U).tolist(),
@@ -156,11 +158,11 @@ class PlantedChain(PlantedEvidence):
     """A planted model for the top-down vs chain comparison: ``edges`` makes every AM image and
     STA Gabor-like; otherwise they are white noise."""
 
-    def __init__(self, edges: bool, models=("tdvae", "chain")):
+    def __init__(self, edges: bool, n_texture=len(TEXTURE)):
         from tdvae_am.scorecard.sections import CHAIN_READS
 
         runs = [tuple(r.split("/")) for r in CHAIN_READS]
-        super().__init__({run: _edges for run in runs} if edges else {})
+        super().__init__({run: _edges for run in runs} if edges else {}, n_texture)
         self.edges = edges
 
     def reference_array(self, key):
@@ -180,3 +182,60 @@ def test_planted_edge_preference_decides_the_chain_comparison(chain_edges, expec
     for id_ in ("C1", "C2", "C3", "C4", "C5", "C6"):
         assert rows[id_].verdict == expected, (id_, rows[id_].interval)
     assert rows["C7"].verdict in ("replicated", "not_replicated", "inconclusive")
+
+
+CLASS_ROWS = ("1a", "1b", "4b", "11a", "11b", "16a", "16b")  # non-texture minus texture units
+TEXTURE_ROWS = ("7d", "14")                                  # texture units only
+
+
+@pytest.mark.parametrize("n_texture", [0, 1, 2, 9, 10])
+def test_short_classes_leave_class_rows_inconclusive_and_say_why(n_texture):
+    # a texture class of n units (no fallback at the default scale): every section still runs,
+    # without warnings; with fewer than 2 units in a class no interval, no value from nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        rows = {f.id: f for f in am_findings(PlantedEvidence(n_texture=n_texture))}
+    counts = {"texture-sensitive": n_texture, "non-texture-sensitive": U - n_texture}
+    for id_ in CLASS_ROWS:
+        row = rows[id_]
+        assert (len(row.details["texture"]), len(row.details["non_texture"])) == (n_texture, U - n_texture)
+        short = [f"{n} {c} unit" for c, n in counts.items() if n < 2]
+        if short:
+            assert row.verdict == "inconclusive" and np.isnan(row.interval).all(), id_
+            assert row.details["too_few_units"].startswith(short[0]), id_
+            assert (row.value is None) == (0 in counts.values()), id_
+        else:
+            assert np.isfinite(row.interval).all() and "too_few_units" not in row.details, id_
+    for id_ in TEXTURE_ROWS:
+        row = rows[id_]
+        assert row.details["n_units"] == n_texture and (row.value is None) == (n_texture == 0), id_
+        assert ("too_few_units" in row.details) == (n_texture < 2), id_
+    adam_non_texture = rows["7d"].details["adam_non_texture"]
+    assert adam_non_texture is None if n_texture == U else 0 <= adam_non_texture <= 1
+
+
+def _sta_gabor(texture: float, non_texture: float, n_texture: int) -> dict:
+    """A reference whose STAs' best-Gabor correlations are ``texture`` / ``non_texture`` (+ noise)."""
+    values = np.where(np.arange(U) < n_texture, texture, non_texture) + 0.01 * np.sin(np.arange(U))
+    return {"sta_gabor_correlation": values.tolist()}
+
+
+@pytest.mark.parametrize("n_texture, expected", [(1, "inconclusive"), (2, "replicated"), (3, "replicated")])
+def test_a_planted_class_difference_needs_two_units_per_class(n_texture, expected):
+    ev = PlantedEvidence(n_texture=n_texture)
+    ev.reference |= _sta_gabor(0.2, 0.8, n_texture)
+    with ev.reading(("pixel/plain",)):
+        row = {f.id: f for f in SECTIONS[0].findings(ev)}["1a"]
+    assert row.value == pytest.approx(0.6, abs=0.02) and row.verdict == expected
+
+
+def test_chain_rows_compare_models_whatever_their_class_sizes():
+    from tdvae_am.scorecard.sections import chain_findings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        rows = {f.id: f for f in chain_findings(PlantedChain(False, n_texture=1), PlantedChain(True, n_texture=0))}
+    for id_ in ("C1", "C2", "C3", "C4", "C5", "C6"):
+        assert rows[id_].verdict == "replicated" and "too_few_units" not in rows[id_].details
+        # the chain VAE has no texture-sensitive unit: only the other class compares
+        assert list(rows[id_].details["per_class_difference"]) == ["non_texture_sensitive"]

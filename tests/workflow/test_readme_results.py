@@ -16,6 +16,9 @@ ROWS = [
      "interval": None, "verdict": "replicated"},
     {"id": "14", "section": "transformations", "finding": "Kernel size sets frequency", "statistic": "|rho| of a",
      "value": 0.86612, "interval": [float("nan"), float("nan")], "verdict": "inconclusive"},
+    {"id": "1a", "section": "STA", "finding": "STA edges", "statistic": "Gabor r", "value": None,
+     "interval": [float("nan"), float("nan")], "verdict": "inconclusive",
+     "details": {"too_few_units": "0 texture-sensitive units with a finite value"}},
     {"id": "C1", "section": "top-down vs chain", "finding": "Chain units are edge-like", "statistic": "Gabor r",
      "value": -0.012345, "interval": [-0.0301, 0.00634], "verdict": "not_replicated"},
 ]
@@ -87,11 +90,12 @@ def test_blocks_render_known_markdown(root):
         "| id | finding | statistic | value | 95% interval | verdict |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
         "| M1 | Some units are active | active units | 9 | - | **replicated** |\n"
-        "| 14 | Kernel size sets frequency | \\|rho\\| of a | 0.866 | [nan, nan] | **inconclusive** |"
+        "| 14 | Kernel size sets frequency | \\|rho\\| of a | 0.866 | - | **inconclusive** |\n"
+        "| 1a | STA edges | Gabor r | - | - (too few units) | **inconclusive** |"
     )
     assert render("chain", root).endswith(
         "| C1 | Chain units are edge-like | Gabor r | -0.0123 | [-0.0301, 0.00634] | **not replicated** |")
-    assert render("scorecard-totals", root) == "**1 replicated, 1 not replicated, 1 inconclusive** of 3 findings."
+    assert render("scorecard-totals", root) == "**1 replicated, 1 not replicated, 2 inconclusive** of 4 findings."
     assert render("timing", root) == (
         "| phase | jobs | wall time, summed over jobs (min) |\n"
         "| --- | --- | --- |\n"
@@ -125,7 +129,7 @@ def test_update_then_check_round_trip(root, capsys):
     assert _cli(capsys, "--root", str(root), "--check") == (0, "")
 
     rows = load_json(root / "results/scorecard.json")
-    rows[2]["verdict"] = "replicated"
+    rows[-1]["verdict"] = "replicated"  # C1
     _write(root / "results/scorecard.json", rows)
     rc, err = _cli(capsys, "--root", str(root), "--check")
     assert rc == 1 and "block(s) scorecard-totals, chain: run python -m tdvae_am.readme" in err

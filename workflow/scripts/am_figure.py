@@ -1,5 +1,6 @@
 """One AM figure of the registry (figures/figNN_<slug>, figSN_<slug> or figCN_<slug>, .png/.pdf) from
-the runs it reads: one layout, or one per model side by side (inputs `<name>_<model>`)."""
+the runs it reads: one layout, or one per model side by side (inputs `<name>_<model>`), its title
+naming each model's class sizes where they differ; a note where a figure's classes have no units."""
 
 import numpy as np
 
@@ -17,9 +18,11 @@ kind = spec["kind"]
 
 
 def model_layout(model: str) -> tuple:
-    """The figure's layout of one model's runs, units and reference, with its runs."""
+    """The figure's layout of one model's runs, units and reference, with its runs and its
+    class note (:func:`~tdvae_am.plots.am.class_note`)."""
     inputs = {key: snakemake.input[f"{key}_{model}"] for key in ("arrays", "units", "reference", "reference_arrays")}
     classes = unit_classes(load_json(inputs["units"]))
+    note = plots.class_note(classes)
     if spec.get("classes"):
         classes = {u: c for u, c in classes.items() if c in spec["classes"]}
     results = [AMResult.load(check_file(path)) for path in inputs["arrays"]]  # each .npz with its .json
@@ -32,7 +35,10 @@ def model_layout(model: str) -> tuple:
         results = [r for r in results if (r.summary["experiment"], r.summary["variant"]) in chosen]
         log.info("%s: best variant of each group: %s", model, sorted(chosen))
     runs = [plots.Run(r.summary["label"], r) for r in results]
-    if kind == "sta":
+    if not classes:  # e.g. the texture units' figure of a model without texture-sensitive units
+        names = " or ".join(c.replace("_", "-") for c in spec.get("classes") or plots.CLASS_COLORS)
+        layout = plots.note_layout(f"no {names} units among the studied units")
+    elif kind == "sta":
         ref = load_npz(inputs["reference_arrays"])
         layout = plots.sta_layout(ref["sta"], ref["sta_gabor"], load_json(inputs["reference"]), classes)
     elif kind == "images":
@@ -46,18 +52,19 @@ def model_layout(model: str) -> tuple:
         layout = plots.kernels_layout(runs[0], classes)
     else:
         layout = plots.spectra_layout(runs[0], classes)
-    return layout, runs
+    return layout, runs, note
 
 
 labels = snakemake.params.models  # model -> label, in block order (left to right)
-layouts, runs = {}, {}
+layouts, runs, notes = {}, {}, {}
 for model in labels:
-    layouts[model], runs[model] = model_layout(model)
+    layouts[model], runs[model], notes[model] = model_layout(model)
 first = next(iter(labels))
 title = spec.get("title") or (runs[first][0].result.summary["title"] if runs[first] else "")
 if len(labels) == 1:
-    fig = plots.figure(layouts[first], title)
+    fig = plots.figure(layouts[first], f"{title} ({notes[first]})" if notes[first] else title)
 else:
-    fig = plots.side_by_side([(labels[m], layouts[m]) for m in labels], title)
+    noted = "; ".join(f"{labels[m]}: {notes[m]}" for m in labels if notes[m])
+    fig = plots.side_by_side([(labels[m], layouts[m]) for m in labels], f"{title}\n{noted}" if noted else title)
 save_figure(fig, snakemake.output.png)
 log.info("%s (%s) from %s", snakemake.wildcards.figure, kind, ", ".join(f"{len(runs[m])} runs of {m}" for m in labels))

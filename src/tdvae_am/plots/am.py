@@ -4,7 +4,8 @@ Every ``*_layout`` function takes one model's loaded results and returns a :clas
 its natural size and how to draw it into a figure or subfigure. :func:`figure` draws one
 layout with a title, :func:`side_by_side` one layout per model (TDVAE vs chain VAE). Rows
 are the studied units by class (texture-sensitive first), activations are printed on the
-image panels.
+image panels. A class may be short or empty (no smoke-scale fallback): figures draw the units
+there are, and :func:`class_note` names the class sizes where they differ.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ TRACE_LABELS = {"objective": "objective", "activation": "activation a(x)", "elbo
                 "image_std": "pixel std", "elbo_grad_ratio": "|d ELBO term| / |d a|"}
 # the paper's colours of the validation metrics (Fig. 21)
 METRIC_COLORS = {"objective": "C0", "activation": "C1", "elbo": "C2", "max_other": "C3"}
-TITLE_HEIGHT = 0.35      # inches above the blocks of a side-by-side figure, for its title
+TITLE_HEIGHT = 0.35      # inches above the blocks of a side-by-side figure, per line of its title
 
 
 @dataclass
@@ -58,11 +59,12 @@ def figure(layout: Layout, title: str) -> plt.Figure:
 
 def side_by_side(blocks: Sequence[tuple[str, Layout]], title: str) -> plt.Figure:
     """One block per ``(label, layout)`` from left to right (e.g. TDVAE, chain VAE), each at its
-    natural size, top-aligned and titled with its label."""
+    natural size, top-aligned and titled with its label, under a ``title`` of one or more lines."""
     widths = [layout.size[0] for _, layout in blocks]
     height = max(layout.size[1] for _, layout in blocks)
-    fig = plt.figure(figsize=(sum(widths), height + TITLE_HEIGHT))
-    body = fig.subfigures(2, 1, height_ratios=[TITLE_HEIGHT, height])[1]
+    band = TITLE_HEIGHT * (1 + title.count("\n"))
+    fig = plt.figure(figsize=(sum(widths), height + band))
+    body = fig.subfigures(2, 1, height_ratios=[band, height])[1]
     for sub, (label, layout) in zip(body.subfigures(1, len(blocks), width_ratios=widths, squeeze=False)[0], blocks):
         if layout.size[1] < height:
             sub = sub.subfigures(2, 1, height_ratios=[layout.size[1], height - layout.size[1]])[0]
@@ -70,6 +72,25 @@ def side_by_side(blocks: Sequence[tuple[str, Layout]], title: str) -> plt.Figure
         sub.suptitle(label, fontsize=9, fontweight="bold", y=1.0)
     fig.suptitle(title, fontsize=10, y=1.0)
     return fig
+
+
+def class_note(classes: dict) -> str:
+    """``"n texture, m non-texture units"`` where the classes of ``classes`` (unit -> class) differ
+    in size, for a title; ``""`` where they are equal."""
+    counts = {cls: sum(c == cls for c in classes.values()) for cls in CLASS_COLORS}
+    if len(set(counts.values())) == 1:
+        return ""
+    return ", ".join(f"{n} {CLASS_SHORT[cls]}" for cls, n in counts.items()) + " units"
+
+
+def note_layout(text: str) -> Layout:
+    """A figure body of one line of ``text``, where there are no units to draw."""
+    def draw(fig):
+        ax = fig.subplots()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=8, transform=ax.transAxes)
+
+    return Layout((4.0, 1.2), draw)
 
 
 def _row_label(ax, unit: int, cls: str) -> None:

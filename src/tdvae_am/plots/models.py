@@ -32,7 +32,14 @@ def training_figure(metrics: dict[str, pd.DataFrame]) -> plt.Figure:
 
 
 def _classes_title(units: dict) -> str:
-    return " (classes filled with inactive units: smoke-scale fallback)" if units.get("fallback") else ""
+    """A title's note on the studied units: the class sizes where they differ (a class may be short
+    or empty), and the smoke-scale fallback."""
+    counts = {c: len(units[c]) for c in ("texture_sensitive", "non_texture_sensitive")}
+    notes = [] if len(set(counts.values())) == 1 else [
+        ", ".join(f"{n} {c.replace('_', '-')}" for c, n in counts.items()) + " units"]
+    if units.get("fallback"):
+        notes.append("classes filled with inactive units: smoke-scale fallback")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def activity_figure(units: dict) -> plt.Figure:

@@ -30,7 +30,8 @@ def standardized(row: dict) -> tuple:
 
 
 def scorecard_figure(scorecard: list) -> plt.Figure:
-    """Forest plot of the scorecard rows in scorecard order, one block per section."""
+    """Forest plot of the scorecard rows in scorecard order, one block per section; a row without
+    an interval for too few units (a short class) says so."""
     sections = list(dict.fromkeys(r["section"] for r in scorecard))
     y, ticks, labels, heads = 0.0, [], [], []
     fig, ax = plt.subplots(figsize=(11, 1.2 + 0.24 * (len(scorecard) + 1.5 * len(sections))))
@@ -44,6 +45,8 @@ def scorecard_figure(scorecard: list) -> plt.Figure:
                 ax.plot([lo, hi], [y, y], color=color, lw=2.2, solid_capstyle="butt")
             if np.isfinite(v):
                 ax.plot(v, y, "o", color=color, ms=5, mec="white", mew=0.6)
+            if "too_few_units" in row.get("details", {}):
+                ax.text(0.03, y, "no interval: too few units", fontsize=6, color=color, va="center")
             ticks.append(y)
             labels.append(f"{row['id']:>4}  {textwrap.shorten(row['finding'], 80, placeholder='...')}")
             y -= 1.0

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .statistics import (
+    MIN_UNITS,
     clopper_pearson,
     paired_image_bootstrap,
     rank_sum_test,
@@ -52,20 +53,37 @@ def _round(x) -> list:
     return np.round(np.asarray(x, dtype=float), 4).tolist()
 
 
+def too_few(method: str, counts: dict) -> dict:
+    """``{"too_few_units": reason}`` where a group of ``counts`` (its name, "" for a single group ->
+    its units with a finite value) is short of the :data:`MIN_UNITS` the t interval ``method``
+    needs (the interval is then undefined and the verdict inconclusive); ``{}`` otherwise."""
+    short = [" ".join(filter(None, [str(n), name, "unit" if n == 1 else "units"]))
+             for name, n in counts.items() if n < MIN_UNITS]
+    if not short:
+        return {}
+    each = " per group" if len(counts) > 1 else ""
+    return {"too_few_units": f"{' and '.join(short)} with a finite value (the {method} needs at least "
+                             f"{MIN_UNITS}{each})"}
+
+
 def positive(section, id_, finding, statistic, per_unit, threshold=0.0, direction="above", **details) -> Finding:
-    """A claim about the mean of a per-unit statistic: t interval over units, sign test."""
+    """A claim about the mean of a per-unit statistic: t interval over units, sign test; no value
+    and an undefined interval (``too_few_units``) with fewer than :data:`MIN_UNITS` finite values."""
     per_unit = np.asarray(per_unit, dtype=float)
+    finite = per_unit[np.isfinite(per_unit)]
     interval = t_interval(per_unit)
     method = "95% t interval over units"
-    return Finding(id_, section, finding, statistic, float(np.nanmean(per_unit)), interval,
+    return Finding(id_, section, finding, statistic, float(finite.mean()) if len(finite) else None, interval,
                    _rule(threshold, direction, method), verdict(interval, threshold, direction), threshold,
-                   direction, method, {"per_unit": _round(per_unit), "n_units": int(np.isfinite(per_unit).sum()),
-                                       "sign_test_p": sign_test(per_unit, threshold, direction), **details})
+                   direction, method, {"per_unit": _round(per_unit), "n_units": len(finite),
+                                       "sign_test_p": sign_test(per_unit, threshold, direction),
+                                       **too_few(method, {"": len(finite)}), **details})
 
 
 def contrast(section, id_, finding, statistic, per_unit, classes: dict, direction="above", **details) -> Finding:
     """Non-texture minus texture units (direction 'above': non-texture larger): Welch t interval
-    of the class difference, and the exact rank-sum test in the claimed direction."""
+    of the class difference, and the exact rank-sum test in the claimed direction. A class of
+    fewer than :data:`MIN_UNITS` units leaves the interval undefined (``too_few_units``)."""
     per_unit = np.asarray(per_unit, dtype=float)
     a, b = per_unit[classes[NON_TEXTURE]], per_unit[classes[TEXTURE]]
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
@@ -74,7 +92,7 @@ def contrast(section, id_, finding, statistic, per_unit, classes: dict, directio
     return Finding(id_, section, finding, statistic, float(np.mean(a) - np.mean(b)) if len(a) and len(b) else None,
                    interval, _rule(0.0, direction, method), verdict(interval, 0.0, direction), 0.0, direction, method,
                    {"non_texture": _round(a), "texture": _round(b), "rank_sum_p": rank_sum_test(a, b, direction),
-                    **details})
+                    **too_few(method, {"texture-sensitive": len(b), "non-texture-sensitive": len(a)}), **details})
 
 
 def proportion(section, id_, finding, statistic, hits, threshold=0.5, direction="above", **details) -> Finding:

@@ -33,7 +33,7 @@ from .evidence import (
     pixel_std,
     shift_invariant_variability,
 )
-from .rows import NON_TEXTURE, TEXTURE, Finding, contrast, gated, positive, proportion
+from .rows import NON_TEXTURE, TEXTURE, Finding, contrast, gated, positive, proportion, too_few
 from .statistics import rank_sum_test, spearman_rows, verdict, welch_interval
 
 OPTIMIZERS = ("sgd", "mei", "rmsprop", "adam")
@@ -108,7 +108,7 @@ def sampling_gain(ev: Evidence) -> np.ndarray:
 
 
 def _mean_or_none(values) -> float | None:
-    return None if values is None else float(np.mean(values))
+    return None if values is None or not len(values) else float(np.mean(values))
 
 
 @section("STA")
@@ -224,7 +224,7 @@ def optimizers(ev: Evidence) -> list:
                  success["sgd"], 0.5, "below", success_rates={o: float(v.mean()) for o, v in success.items()}, **tuned),
         positive(s, "7d", "Adam fails on texture units in pixel space",
                  "success rate of Adam at its best learning rate, texture units", success["adam"][ev.mask(TEXTURE)],
-                 0.5, "below", adam_non_texture=float(success["adam"][ev.mask(NON_TEXTURE)].mean()), **tuned),
+                 0.5, "below", adam_non_texture=_mean_or_none(success["adam"][ev.mask(NON_TEXTURE)]), **tuned),
     ]
 
 
@@ -386,7 +386,8 @@ def _two_models(section, id_, finding, statistic, tdvae, chain, td_masks, ch_mas
                    f"replicated if the {method} lies {direction} 0; not_replicated if on the other side; "
                    "inconclusive otherwise", verdict(interval, 0.0, direction), 0.0, direction, method,
                    {"chain": np.round(chain, 4).tolist(), "tdvae": np.round(tdvae, 4).tolist(),
-                    "rank_sum_p": rank_sum_test(chain, tdvae, direction), "per_class_difference": per_class})
+                    "rank_sum_p": rank_sum_test(chain, tdvae, direction), "per_class_difference": per_class,
+                    **too_few(method, {"chain VAE": np.isfinite(chain).sum(), "TDVAE": np.isfinite(tdvae).sum()})})
 
 
 def chain_findings(tdvae: Evidence, chain: Evidence) -> list:

@@ -5,6 +5,8 @@ bootstrap to cover at its nominal level, so their intervals are t-based: a one-s
 interval of the mean (n - 1 df) for a per-unit statistic, Welch's t interval for the
 difference of the two classes (5 vs 5), and an exact Clopper-Pearson interval for a
 proportion of units. Each row also carries an exact sign test in its claimed direction.
+A t interval needs :data:`MIN_UNITS` finite values (Welch's, in each class): with fewer,
+as in a short class, it is undefined (NaN) and the verdict inconclusive.
 Decoding rows compare decoders on the same images (hundreds) with a paired image-level
 bootstrap. Verdicts of a rule with direction "above": ``replicated`` when the interval
 lies above the threshold, ``not_replicated`` when it lies below, ``inconclusive``
@@ -18,6 +20,7 @@ from scipy import stats
 
 N_BOOT = 4000
 LEVEL = 0.95
+MIN_UNITS = 2  # the fewest values of a t interval: one for the mean, one more for the spread
 
 
 def _finite(values) -> np.ndarray:
@@ -28,7 +31,7 @@ def _finite(values) -> np.ndarray:
 def t_interval(values) -> list:
     """95% one-sample t interval of the mean of ``values`` (NaNs dropped; n - 1 df)."""
     v = _finite(values)
-    if len(v) < 2:
+    if len(v) < MIN_UNITS:
         return [float("nan"), float("nan")]
     half = stats.t.ppf(0.5 + LEVEL / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
     return [float(v.mean() - half), float(v.mean() + half)]
@@ -37,7 +40,7 @@ def t_interval(values) -> list:
 def welch_interval(a, b) -> list:
     """95% Welch t interval of ``mean(a) - mean(b)`` for independent groups (NaNs dropped)."""
     a, b = _finite(a), _finite(b)
-    if len(a) < 2 or len(b) < 2:
+    if min(len(a), len(b)) < MIN_UNITS:
         return [float("nan"), float("nan")]
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
     diff = a.mean() - b.mean()
