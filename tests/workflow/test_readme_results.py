@@ -2,10 +2,9 @@
 
 import json
 import re
-import subprocess
 
 import pytest
-from workflow_helpers import ROOT
+from workflow_helpers import ROOT, committed_results
 
 from tdvae_am.files import load_json
 from tdvae_am.readme import main, render
@@ -154,9 +153,8 @@ def test_clear_error_for_a_missing_marker_or_file(root, capsys, readme, remove, 
 
 
 def test_repository_readme_matches_committed_results(capsys):
-    tracked = subprocess.run(["git", "ls-files", "results/scorecard.json"], cwd=ROOT, capture_output=True, text=True)
-    if not tracked.stdout.strip():
-        pytest.skip("results/scorecard.json is not committed yet (git ls-files results/scorecard.json is empty)")
+    if "results/scorecard.json" not in committed_results():
+        pytest.skip("results/scorecard.json is not committed yet")
     rows = load_json(ROOT / "results/scorecard.json")
     assert load_json(ROOT / "results/metrics/scorecard.json") == totals(rows)
     rc, err = _cli(capsys, "--root", str(ROOT), "--check")

@@ -32,13 +32,11 @@ def committed_results(root: Path = ROOT) -> list[str]:
     return proc.stdout.split()
 
 
-def copy_committed_results(dest: Path) -> list[str]:
-    """Copy the committed result files into ``dest`` (the state of a fresh clone); returns their paths."""
-    paths = committed_results()
-    for name in paths:
+def copy_committed_results(dest: Path) -> None:
+    """Copy the committed result files into ``dest`` (the state of a fresh clone)."""
+    for name in committed_results():
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, dest / name)
-    return paths
 
 
 def init_dvc(workdir: Path) -> None:
