@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from tdvae_am.experiments.registry import MODEL_LABELS, units_file
 from tdvae_am.files import CorruptFileError, load_json
@@ -127,8 +128,44 @@ def timing_block(root: Path) -> str:
     return _table(["phase", "jobs", "wall time, summed over jobs (min)"], rows)
 
 
+#: Fractions of a recipe's run at which the recipes table gives its active units.
+RECIPE_FRACTIONS = (0.5, 0.75, 1.0)
+
+
+def _schedule(curve: pd.DataFrame, overrides: dict) -> str:
+    """A recipe's beta_y schedule (start value from its curve) and its learning rate if it sets one."""
+    lo, hi = overrides["warmup"]
+    text = f"{curve['beta_y'].iloc[0]:g} -> {overrides['beta_y_final']:g} over {lo:.0%}-{hi:.0%} of the steps"
+    return text + (f", lr {overrides['lr']:g}" if "lr" in overrides else "")
+
+
+def recipes_block(root: Path) -> str:
+    """The training-recipe study (results/recipes/<recipe>.csv, recipes in params.yaml's order): active z2
+    units at :data:`RECIPE_FRACTIONS` of each run's samples, summed z2 information and validation ELBO at
+    its end; recipes without a curve are named below the table."""
+    with open(_path(root, "params.yaml")) as f:
+        runs = yaml.safe_load(f)["recipes"]["runs"]
+    rows, missing = [], []
+    for name, overrides in runs.items():
+        if not (root / f"results/recipes/{name}.csv").is_file():
+            missing.append(f"`{name}`")
+            continue
+        curve = pd.read_csv(root / f"results/recipes/{name}.csv")
+        end = curve["samples"].iloc[-1]
+        at = [curve["n_active"].iloc[int(np.abs(curve["samples"] - f * end).argmin())] for f in RECIPE_FRACTIONS]
+        rows.append([f"`{name}`", _schedule(curve, overrides), f"{end:,}", " / ".join(map(str, at)),
+                     f"{curve['information_total'].iloc[-1]:.1f}", f"{curve['val_elbo'].iloc[-1]:.1f}"])
+    if not rows:
+        raise ReadmeError(f"no curve of the recipes in params.yaml under {root / 'results/recipes'}; "
+                          "run `snakemake --cores all recipes` first")
+    fractions = " / ".join(f"{f:.0%}" for f in RECIPE_FRACTIONS)
+    table = _table(["recipe", "beta_y schedule", "samples", f"active z2 units at {fractions} of the samples",
+                    "z2 information at the end (nats)", "validation ELBO at the end"], rows)
+    return table + (f"\n\nNot run yet: {', '.join(missing)}." if missing else "")
+
+
 BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard": scorecard_block,
-          "chain": chain_block, "timing": timing_block}
+          "chain": chain_block, "timing": timing_block, "recipes": recipes_block}
 
 
 def render(name: str, root: str | Path) -> str:

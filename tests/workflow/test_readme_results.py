@@ -41,7 +41,21 @@ Totals: <!-- results:scorecard-totals -->old<!-- /results:scorecard-totals --> T
 <!-- /results:chain -->
 <!-- results:timing -->
 <!-- /results:timing -->
+<!-- results:recipes -->
+<!-- /results:recipes -->
 tail, ü
+"""
+PARAMS = """recipes:
+  runs:
+    slow: {beta_y_final: 1.25, warmup: [0.05, 0.5]}
+    fast: {beta_y_final: 1.0, lr: 1.0e-3, warmup: [0.4, 0.6]}
+"""
+CURVE = """step,samples,beta_y,val_elbo,n_active,information_total
+0,0,0.1,-7000.0,0,0.0
+1,100,0.1,-2000.0,50,12.0
+2,200,0.5,-1000.0,30,11.0
+3,300,0.5,-990.0,20,10.5
+4,400,1.25,-980.04,10,10.36
 """
 MARKED = re.compile(r"(<!-- results:(\S+) -->).*?(<!-- /results:\2 -->)", re.S)
 
@@ -75,6 +89,8 @@ def root(tmp_path):
     _write(res / "scorecard.json", ROWS)
     _write(res / "metrics/scorecard.json", totals(ROWS))
     _write(res / "benchmarks.csv", BENCHMARKS)
+    _write(tmp_path / "params.yaml", PARAMS)
+    _write(res / "recipes/slow.csv", CURVE)
     _write(tmp_path / "README.md", README)
     return tmp_path
 
@@ -103,6 +119,17 @@ def test_blocks_render_known_markdown(root):
         "| recipes | 1 | 10.0 |\n"
         "| **total** | 4 | 97.6 (1 h 38 min) |"
     )
+    assert render("recipes", root) == (
+        "| recipe | beta_y schedule | samples | active z2 units at 50% / 75% / 100% of the samples "
+        "| z2 information at the end (nats) | validation ELBO at the end |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+        "| `slow` | 0.1 -> 1.25 over 5%-50% of the steps | 400 | 30 / 20 / 10 | 10.4 | -980.0 |\n\n"
+        "Not run yet: `fast`."
+    )
+    _write(root / "results/recipes/fast.csv", CURVE)
+    assert render("recipes", root).endswith("| `fast` | 0.1 -> 1 over 40%-60% of the steps, lr 0.001 | 400 | 30 / 20 / 10 "
+                                            "| 10.4 | -980.0 |")
+    (root / "results/recipes/fast.csv").unlink()
     models = render("models", root).splitlines()
     assert models[0] == "|  | TDVAE | chain VAE |"
     assert "| training | 12,000 steps, 60.5 min | 6,000 steps, 25.0 min |" in models
@@ -117,7 +144,7 @@ def test_blocks_render_known_markdown(root):
 def test_update_then_check_round_trip(root, capsys):
     readme = root / "README.md"
     assert _cli(capsys, "--root", str(root), "--check") == (
-        1, "README.md is out of date in block(s) models, scorecard-totals, scorecard, chain, timing: "
+        1, "README.md is out of date in block(s) models, scorecard-totals, scorecard, chain, timing, recipes: "
         "run python -m tdvae_am.readme\n")
     assert readme.read_text() == README
     assert _cli(capsys, "--root", str(root)) == (0, "")
@@ -142,6 +169,7 @@ def test_update_then_check_round_trip(root, capsys):
     ("<!-- results:timings --><!-- /results:timings -->", None, "<!-- results:timings -->"),
     (README, "results/benchmarks.csv", "results/benchmarks.csv"),
     (README, "results/models/chain/summary.json", "results/models/chain/summary.json"),
+    (README, "results/recipes/slow.csv", "results/recipes"),
 ])
 def test_clear_error_for_a_missing_marker_or_file(root, capsys, readme, remove, named):
     _write(root / "README.md", readme)
