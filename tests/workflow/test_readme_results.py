@@ -127,8 +127,8 @@ def test_blocks_render_known_markdown(root):
         "Not run yet: `fast`."
     )
     _write(root / "results/recipes/fast.csv", CURVE)
-    assert render("recipes", root).endswith("| `fast` | 0.1 -> 1 over 40%-60% of the steps, lr 0.001 | 400 | 30 / 20 / 10 "
-                                            "| 10.4 | -980.0 |")
+    assert render("recipes", root).endswith(
+        "| `fast` | 0.1 -> 1 over 40%-60% of the steps, lr 0.001 | 400 | 30 / 20 / 10 | 10.4 | -980.0 |")
     (root / "results/recipes/fast.csv").unlink()
     models = render("models", root).splitlines()
     assert models[0] == "|  | TDVAE | chain VAE |"
