@@ -66,6 +66,11 @@ def test_restart_columns_show_every_restart_with_its_activation():
     np.testing.assert_array_equal(axes[3, R + 2].images[0].get_array(), runs[1].result.images[row, 2, 0])
 
 
+def test_long_column_titles_wrap_to_the_panel_width():
+    fig = plots.figure(plots.images_layout([result("jitter + scale + normalize")], CLASSES), "t")
+    assert fig.axes[0].get_title() == "jitter + scale\n+ normalize"
+
+
 def test_mean_and_the_first_samples():
     run = result()
     fig = plots.figure(plots.images_layout([run], CLASSES, samples=2, mean=True), "t")

@@ -10,6 +10,7 @@ there are, and :func:`class_note` names the class sizes where they differ.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -116,6 +117,11 @@ def _panel(ax, image, activation: float | None, ratio: float | None = None) -> N
         _tag(ax, f"a={activation:.2f}" + ("" if ratio is None else f"\nr={ratio:.2g}"))
 
 
+def _wrapped(text: str, width: int = 14) -> str:
+    """``text`` with each line wrapped to about an image panel's width at 7 pt."""
+    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
+
+
 def _grid_size(n_rows: int, n_cols: int, size: float = 0.95) -> tuple[float, float]:
     """Width and height (inches) of a grid of image panels of side ``size``."""
     return 0.6 + size * n_cols, 0.75 + size * n_rows
@@ -172,7 +178,7 @@ def images_layout(runs: Sequence[Run], classes: dict, *, columns: str = "variant
     def draw(fig):
         axes = _grid(fig, len(units), len(cells))
         for c, (col_title, images, acts, ratios) in enumerate(cells):
-            axes[0, c].set_title(col_title, fontsize=7)
+            axes[0, c].set_title(_wrapped(col_title), fontsize=7)
             for r, unit in enumerate(units):
                 _panel(axes[r, c], images[r], None if acts is None else float(acts[r]),
                        None if ratios is None or ratios[r] is None else float(ratios[r]))
