@@ -133,16 +133,22 @@ RECIPE_FRACTIONS = (0.5, 0.75, 1.0)
 
 
 def _schedule(curve: pd.DataFrame, overrides: dict) -> str:
-    """A recipe's beta_y schedule (start value from its curve) and its learning rate if it sets one."""
-    lo, hi = overrides["warmup"]
-    text = f"{curve['beta_y'].iloc[0]:g} -> {overrides['beta_y_final']:g} over {lo:.0%}-{hi:.0%} of the steps"
+    """A recipe's beta_y schedule as its curve recorded it (start and final value, the last measured step
+    still at the start and the first at the final value, within 1%, as fractions of the run) and its
+    learning rate if the recipe sets one."""
+    beta, frac = curve["beta_y"].to_numpy(), curve["step"].to_numpy() / curve["step"].iloc[-1]
+    start, final = beta[0], beta[-1]
+    lo = frac[np.flatnonzero(np.isclose(beta, start, rtol=0.01))[-1]]
+    hi = frac[np.flatnonzero(np.isclose(beta, final, rtol=0.01))[0]]
+    text = f"{start:g} -> {final:g} over {lo:.0%}-{hi:.0%} of the steps"
     return text + (f", lr {overrides['lr']:g}" if "lr" in overrides else "")
 
 
 def recipes_block(root: Path) -> str:
-    """The training-recipe study (results/recipes/<recipe>.csv, recipes in params.yaml's order): active z2
-    units at :data:`RECIPE_FRACTIONS` of each run's samples, summed z2 information and validation ELBO at
-    its end; recipes without a curve are named below the table."""
+    """The training-recipe study (results/recipes/<recipe>.csv, recipes in params.yaml's order, which also
+    gives a recipe's learning rate if it sets one): active z2 units at :data:`RECIPE_FRACTIONS` of each
+    run's samples, summed z2 information and validation ELBO at its end; recipes without a curve are named
+    below the table."""
     with open(_path(root, "params.yaml")) as f:
         runs = yaml.safe_load(f)["recipes"]["runs"]
     rows, missing = [], []

@@ -48,7 +48,7 @@ tail, ü
 PARAMS = """recipes:
   runs:
     slow: {beta_y_final: 1.25, warmup: [0.05, 0.5]}
-    fast: {beta_y_final: 1.0, lr: 1.0e-3, warmup: [0.4, 0.6]}
+    fast: {lr: 1.0e-3}
 """
 CURVE = """step,samples,beta_y,val_elbo,n_active,information_total
 0,0,0.1,-7000.0,0,0.0
@@ -123,12 +123,12 @@ def test_blocks_render_known_markdown(root):
         "| recipe | beta_y schedule | samples | active z2 units at 50% / 75% / 100% of the samples "
         "| z2 information at the end (nats) | validation ELBO at the end |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
-        "| `slow` | 0.1 -> 1.25 over 5%-50% of the steps | 400 | 30 / 20 / 10 | 10.4 | -980.0 |\n\n"
+        "| `slow` | 0.1 -> 1.25 over 25%-100% of the steps | 400 | 30 / 20 / 10 | 10.4 | -980.0 |\n\n"
         "Not run yet: `fast`."
     )
     _write(root / "results/recipes/fast.csv", CURVE)
     assert render("recipes", root).endswith(
-        "| `fast` | 0.1 -> 1 over 40%-60% of the steps, lr 0.001 | 400 | 30 / 20 / 10 | 10.4 | -980.0 |")
+        "| `fast` | 0.1 -> 1.25 over 25%-100% of the steps, lr 0.001 | 400 | 30 / 20 / 10 | 10.4 | -980.0 |")
     (root / "results/recipes/fast.csv").unlink()
     models = render("models", root).splitlines()
     assert models[0] == "|  | TDVAE | chain VAE |"
