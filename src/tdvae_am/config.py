@@ -247,7 +247,7 @@ def check_config(config: dict, root: str | Path = ".") -> None:
             raise ConfigError("units.layer", f"{units['layer']!r} is not a layer of model {model} "
                                              f"({', '.join(latents)})")
         size = latents[units["layer"]]
-        if 2 * units["n_units"] > size:
+        if units["n_units"] is not None and 2 * units["n_units"] > size:  # null: every candidate
             raise ConfigError("units.n_units", f"{units['n_units']} is more than {size // 2}, half the {size} "
                                                f"{units['layer']} units of model {model} (two classes of n_units)")
     check_images(config, root)

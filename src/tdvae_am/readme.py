@@ -93,10 +93,17 @@ def _interval(row: dict) -> str:
     return "[{:.3g}, {:.3g}]".format(*row["interval"])
 
 
+def _p(value) -> str:
+    return "-" if value is None else f"{value:.2g}"
+
+
 def _scorecard_table(rows: list) -> str:
-    return _table(["id", "finding", "statistic", "value", "95% interval", "verdict"], [
-        [r["id"], r["finding"], r["statistic"], "-" if r["value"] is None else f"{r['value']:.3g}", _interval(r),
-         f"**{r['verdict'].replace('_', ' ')}**"] for r in rows
+    tested = any("p_adjusted" in r for r in rows)  # rows from before the declared tests have no p-values
+    return _table(["id", "finding", "statistic", "value", "95% interval"] + ["family", "p (Holm)"] * tested
+                  + ["verdict"], [
+        [r["id"], r["finding"], r["statistic"], "-" if r["value"] is None else f"{r['value']:.3g}", _interval(r)]
+        + ([r["family"], _p(r["p_adjusted"])] if tested else []) + [f"**{r['verdict'].replace('_', ' ')}**"]
+        for r in rows
     ])
 
 
@@ -110,11 +117,20 @@ def chain_block(root: Path) -> str:
     return _scorecard_table([r for r in _json(root, "results/scorecard.json") if r["section"] == CHAIN_SECTION])
 
 
+def _count(n: dict) -> str:
+    return (f"{n['replicated']} replicated, {n['not_replicated']} not replicated, {n['inconclusive']} "
+            f"inconclusive of {n['findings']}")
+
+
 def totals_block(root: Path) -> str:
-    """The scorecard's counts per verdict, one sentence."""
+    """The scorecard's counts per verdict: the paper's findings first, then each other family."""
     n = totals(_json(root, "results/scorecard.json"))
-    return (f"**{n['replicated']} replicated, {n['not_replicated']} not replicated, {n['inconclusive']} "
-            f"inconclusive** of {n['findings']} findings.")
+    if "families" not in n:
+        return f"**{_count(n).replace(' of ', '** of ')} findings."
+    fams = n["families"]
+    rest = "; ".join(f"{f}: {_count(c)}" for f, c in fams.items() if f != "paper")
+    head = f"**Paper findings: {_count(fams['paper'])}**" if "paper" in fams else "No paper findings"
+    return f"{head} (Holm-adjusted within each family); {rest}."
 
 
 def timing_block(root: Path) -> str:

@@ -117,7 +117,7 @@ def test_traces_one_panel_per_metric_and_run_with_the_final_images_below():
 
 def test_spectra_in_2x2_blocks_per_unit():
     run = result()
-    fig = plots.figure(plots.spectra_layout(run, CLASSES), "t")
+    fig = plots.figure(plots.spectra_layout([run], CLASSES), "t")
     axes = np.array(fig.axes).reshape(4, 6)                           # 2 classes x (2 rows); 3 blocks x 2 columns
     visible = np.array([[ax.axison for ax in row] for row in axes])
     assert visible[:2, :4].all() and not visible[:2, 4:].any() and visible[2:].all()
@@ -270,12 +270,12 @@ def test_layouts_draw_a_class_of_one_unit_or_none():
     fig = plots.figure(plots.unit_traces_layout([run], {7: "texture_sensitive"}, ["activation"], units_per_class=2),
                        "t")
     assert [ax.get_title() for ax in fig.axes[:1]] == ["run\ntexture unit 7"] and len(fig.axes) == 2
-    fig = plots.figure(plots.spectra_layout(run, one), "t")
+    fig = plots.figure(plots.spectra_layout([run], one), "t")
     axes = np.array(fig.axes).reshape(4, 6)                   # 2 classes x (2 rows); 3 blocks x 2 columns
     assert [ax.axison for ax in axes[0]] == [True, True, False, False, False, False]
     assert all(ax.axison for ax in axes[2])
     none = {u: c for u, c in one.items() if c == "non_texture_sensitive"}
-    fig = plots.figure(plots.spectra_layout(run, none), "t")
+    fig = plots.figure(plots.spectra_layout([run], none), "t")
     assert len(fig.axes) == 2 * 6 and fig.axes[0].get_ylabel() == "non-texture\nspectrum"
 
 
@@ -283,3 +283,95 @@ def test_a_multi_line_title_gets_room_above_the_blocks():
     layout = plots.images_layout([result()], CLASSES)
     fig = plots.side_by_side([("TDVAE", layout), ("chain VAE", layout)], "title\nTDVAE: 2 texture, 3 non-texture units")
     assert fig.get_size_inches()[1] == pytest.approx(layout.size[1] + 2 * plots.TITLE_HEIGHT)
+
+
+def image_limits(ax) -> tuple:
+    return ax.images[0].get_clim()
+
+
+def colorbars(ax) -> list:
+    """The colour bars drawn beside a panel (inset axes)."""
+    return [child for child in ax.child_axes if child.images or child.collections]
+
+
+def test_the_image_panels_of_a_row_share_one_symmetric_grey_scale_with_a_colour_bar():
+    runs = [result("a"), result("b", seed=1)]
+    runs[1].result.images[:, 1] *= 10                                       # one run's restart of far higher contrast
+    fig = plots.figure(plots.images_layout(runs, CLASSES, columns="restarts"), "t")
+    axes = np.array(fig.axes).reshape(U, 2 * R)
+    for r, unit in enumerate(CLASSES):
+        limits = {image_limits(ax) for ax in axes[r]}
+        assert len(limits) == 1                                             # one scale per row
+        low, high = limits.pop()
+        images = [run.result.images[run.result.rows([unit])[0], k, 0] for run in runs for k in range(R)]
+        assert high == -low == pytest.approx(max(np.abs(im).max() for im in images))
+        assert [len(colorbars(ax)) for ax in axes[r]] == [0] * (2 * R - 1) + [1]   # its bar at the row's end
+    assert image_limits(axes[0, 0]) != image_limits(axes[1, 0])
+    traces = plots.figure(plots.unit_traces_layout(runs, CLASSES, ["activation"], units_per_class=1), "t")
+    bottom = np.array(traces.axes).reshape(2, 4)[1]
+    assert len({image_limits(ax) for ax in bottom}) == 1 and len(colorbars(bottom[-1])) == 1
+
+
+def test_a_long_title_and_long_column_titles_do_not_overlap():
+    label = "ELBO (weight 1: 0.121) + gradient filter"                      # Fig. 26: wrapped to five lines
+    title = "Transformation + distribution AM (fixed std) with the ELBO term and the gradient filter"
+    for fig in (plots.figure(plots.images_layout([result(label)], CLASSES, columns="restarts"), title),
+                plots.side_by_side([(m, plots.images_layout([result(label)], CLASSES, columns="restarts"))
+                                    for m in ("TDVAE", "chain VAE")], title)):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        axes = block_axes(fig)
+        headers = [ax.title.get_window_extent(renderer) for ax in axes[:R]]
+        tops = [t.get_window_extent(renderer) for t in [fig._suptitle, *(s._suptitle for s in fig.subfigs[1:2]
+                                                                            for s in s.subfigs)] if t]
+        assert all(box.y0 >= header.y1 for box in tops for header in headers)
+        assert all(header.y0 >= axes[0].get_window_extent(renderer).y1 for header in headers)
+
+
+def test_trace_panels_have_tick_labels_and_a_log_scale_only_over_decades():
+    run = result()
+    run.result.traces["elbo"] = -1000 - 300 * np.abs(run.result.traces["elbo"])      # within one decade
+    wide = result("wide", seed=1)
+    wide.result.traces["elbo"] = -(10.0 ** np.linspace(2, 8, T))[:, None, None] * np.ones((1, U, R))
+    fig = plots.figure(plots.unit_traces_layout([run, wide], CLASSES, ["activation", "elbo"], units_per_class=1),
+                       "t")
+    axes = np.array(fig.axes).reshape(3, 4)
+    fig.canvas.draw()
+    assert [ax.get_yscale() for ax in axes[1]] == ["linear", "linear", "symlog", "symlog"]
+    for ax in axes[:2].flat:
+        assert sum(bool(t.get_text()) for t in ax.get_yticklabels() if t.get_visible()) >= 2, ax.get_ylabel()
+    assert all(t.get_text() for t in axes[1, 0].get_xticklabels())
+
+
+def test_success_rule_picks_per_class_the_most_successful_unit_and_says_when_none_succeeds():
+    run = result("normal")
+    success = np.zeros((U, R), bool)
+    row = {u: run.result.rows([u])[0] for u in UNITS}
+    success[row[9], :2] = success[row[4], 0] = True                             # non-texture: unit 9 most often
+    run.result.summary["success"] = success.tolist()
+    final = np.asarray(run.result.summary["final_activation"])
+    texture_best = max((7, 3), key=lambda u: final[row[u]].mean())            # texture: none succeeds
+    units, notes = plots.pick_units([run], CLASSES, 1, "success")
+    assert units == [texture_best, 9]
+    assert notes == {texture_best: "no chain succeeds: highest a", 9: "success 2/3"}
+    assert plots.pick_units([run], CLASSES, 1) == ([7, 1], {})                  # the first of each class
+    fig = plots.figure(plots.unit_traces_layout([run], CLASSES, ["activation"], units_per_class=1, select="success"),
+                       "t")
+    assert [ax.get_title() for ax in fig.axes[:2]] == [
+        f"normal\ntexture unit {texture_best}\nno chain succeeds: highest a", "normal\nnon-texture unit 9\nsuccess 2/3"]
+    # ties in the success rate: the higher mean final activation
+    success[row[1]] = success[row[9]]
+    run.result.summary["success"] = success.tolist()
+    assert plots.pick_units([run], CLASSES, 1, "success")[0][1] == max((1, 9), key=lambda u: final[row[u]].mean())
+
+
+def test_spectra_one_row_of_blocks_per_run_on_one_spectrum_scale():
+    runs = [result("5x5"), result("11x11", seed=1)]
+    fig = plots.figure(plots.spectra_layout(runs, CLASSES), "t")
+    axes = np.array(fig.axes).reshape(8, 6)                           # 2 runs x 2 classes x 2 rows; 3 blocks x 2
+    assert [axes[r, 0].get_ylabel() for r in (0, 3, 4, 7)] == [
+        "5x5\ntexture\nspectrum", "5x5\nnon-texture\nimage", "11x11\ntexture\nspectrum", "11x11\nnon-texture\nimage"]
+    row = runs[1].result.rows([1])[0]
+    np.testing.assert_array_equal(axes[7, 1].images[0].get_array(), runs[1].result.images[row, 0, 0])
+    assert len({image_limits(ax) for ax in axes[::2].flat if ax.images}) == 1         # the spectra: one scale
+    assert len({image_limits(ax) for ax in axes[1, :4]}) == 1 and len(colorbars(axes[1, 3])) == 1

@@ -24,6 +24,7 @@ from tdvae_am.experiments.registry import (
     load_registry,
     registry_models,
     resolve_run,
+    run_restarts,
     run_settings,
     units_file,
     validated_registry,
@@ -178,6 +179,38 @@ def test_resolve_run_layers_defaults_experiment_and_variant(registry):
     assert kern["parametrization"]["kernel_size"] == 5 and "init_scale" in kern["parametrization"]
 
 
+# pixel-space methods from a small random init are deterministic: one restart is all they give
+DETERMINISTIC = ["pixel", "pixel_pre", "pixel_post", "pixel_grad", "pixel_elbo", "pixel_elbo_original_sign",
+                 "optimizers", "transformation", "transformation_elbo", "z1_space"]
+
+
+def test_restarts_per_experiment_and_variant_override_the_default(registry):
+    for exp, var in all_runs(registry):
+        expected = 1 if exp in DETERMINISTIC else 3
+        assert run_restarts(registry, exp, var, 3) == expected, (exp, var)
+    # the restart-variability rows and the restart figures read runs with the default
+    assert run_restarts(registry, "method_stability", "pixel", 4) == 4
+    assert run_restarts(registry, "transformation_distribution", "paper", 3) == 3
+    assert "restarts" not in resolve_run(registry, "pixel", "plain")
+    # a variant's restarts beats its experiment's
+    custom = deep_merge(registry, {"experiments": {"pixel": {"variants": {"unbudgeted": {"restarts": 5}}}}})
+    assert run_restarts(custom, "pixel", "unbudgeted", 3) == 5 and run_restarts(custom, "pixel", "plain", 3) == 1
+    validate(custom, str(SCHEMA))
+    check_registry(custom)
+
+
+@pytest.mark.parametrize("restarts", [0, 1.5, True, "2"])
+def test_bad_restarts_are_rejected(registry, restarts):
+    bad = deep_merge(registry, {"experiments": {"diversity": {"restarts": restarts}}})
+    with pytest.raises(Exception, match="restarts|" + str(restarts)):
+        validate(bad, str(SCHEMA))
+    with pytest.raises(ConfigError, match=f"experiments.diversity.restarts: {restarts!r} is not a positive integer"):
+        check_registry(bad)
+    bad = deep_merge(registry, {"experiments": {"pixel": {"variants": {"plain": {"restarts": restarts}}}}})
+    with pytest.raises(ConfigError, match="experiments.pixel.variants.plain.restarts: "):
+        check_registry(bad)
+
+
 def test_check_registry_names_the_bad_entry(registry):
     bad = deep_merge(registry, {"figures": {"fig12_pixel": {"experiments": ["pixle"]}}})
     with pytest.raises(ConfigError, match="figures.fig12_pixel.experiments: unknown experiment 'pixle'"):
@@ -251,7 +284,8 @@ def test_every_parametrization_of_the_registry_runs_on_a_model(registry):
         result = run_experiment(model, run, [1, 6], restarts=3, seed=1)
         assert np.isfinite(result.images).all()
         assert np.isfinite(result.summary["final_activation"]).all()
-        weighted = any(term["name"] == "elbo" and term["weight"] for term in run["am"].get("obj", []))
+        weighted = any(term["name"] == "elbo" and (term.get("weight") or term.get("calibrate"))
+                       for term in run["am"].get("obj", []))
         assert (result.summary["elbo_grad_ratio"] is not None) == weighted, (exp, var)
         if weighted:
             assert np.all(np.asarray(result.summary["elbo_grad_ratio"]) > 0)
@@ -272,3 +306,12 @@ def test_z2_space_samples_z1_and_x(registry):
     assert not np.allclose(clean.samples[:, :, 0], clean.samples[:, :, 1])          # z1 sampled
     noise = noisy.samples - clean.samples
     assert noise.std() == pytest.approx(0.4, rel=0.05) and abs(noise.mean()) < 0.02
+
+
+def test_captions_state_the_grey_scale_and_the_unit_rule(registry):
+    for figure in ("fig26_transformation_distribution", "fig28_kernels", "fig23_distribution_fixed_failure"):
+        assert "share one grey scale" in figure_caption(registry, figure)
+    fig21 = figure_caption(registry, "fig21_validation_metrics")
+    assert "succeed most often" in fig21 and "where no chain succeeds" in fig21 and "highest mean final" in fig21
+    assert "The first units of each class." in figure_caption(registry, "fig23_distribution_fixed_failure")
+    assert "5x5" in figure_caption(registry, "fig29_spectra") and "13x13" in figure_caption(registry, "fig29_spectra")

@@ -4,6 +4,7 @@ has, their titles naming unequal class sizes and the smoke-scale fallback."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 from tdvae_am.plots.models import activity_figure, sensitivity_figure
 
@@ -43,3 +44,17 @@ def test_titles_name_unequal_classes_and_the_fallback(texture, non_texture, fall
     sensitivity = sensitivity_figure(result)
     assert sensitivity.axes[0].get_title() == "texture sensitivity" + note
     assert [t.get_text() for t in sensitivity.axes[0].texts] == [str(u) for u in texture + non_texture]
+
+
+def test_unit_labels_of_the_sensitivity_figure_do_not_overlap():
+    result = units([0, 1, 2, 3], [4, 5, 6])
+    for st in result["units"].values():                     # the texture units at one point, as at the p-value floor
+        st["gain"][:4] = [0.05, 0.0501, 0.0502, 0.05]
+        st["p_value"][:4] = [0.0005] * 4
+    fig = sensitivity_figure(result)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [Text.get_window_extent(t, renderer) for t in fig.axes[0].texts]
+    assert len(boxes) == 7
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(box.overlaps(fig.axes[0].get_legend().get_window_extent(renderer)) for box in boxes)

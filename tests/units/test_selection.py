@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tdvae_am.units.selection import holm, select_units
+from tdvae_am.units.selection import FALLBACK_MIN_UNITS, holm, select_units
 
 
 def test_holm_has_hand_computed_values():
@@ -69,3 +69,27 @@ def test_select_units_with_no_active_unit():
     assert result["texture_sensitive"] == [] and result["non_texture_sensitive"] == []
     assert result["candidates"] == {"texture_sensitive": 0, "non_texture_sensitive": 0, "neither": 0}
     assert np.all(np.isnan(result["p_holm"]))
+
+
+def test_select_units_takes_every_candidate_by_default():
+    result = select_units(GAIN, P, INFO, ACTIVE)  # n_units None: the whole classes, in class order
+    assert result["texture_sensitive"] == [0, 2, 1] and result["non_texture_sensitive"] == [7, 5, 3, 6]
+    capped = select_units(GAIN, P, INFO, ACTIVE, n_units=2)  # a number caps each class, the same order
+    assert capped["texture_sensitive"] == result["texture_sensitive"][:2]
+    assert capped["non_texture_sensitive"] == result["non_texture_sensitive"][:2]
+    assert result["candidates"] == capped["candidates"] and not result["fallback"]
+
+
+def test_select_units_fallback_without_n_units_fills_short_classes_to_the_minimum():
+    active = np.array([0, 3, 4, 5])  # texture-sensitive: 0; null level: 3, 5; neither: 4
+    filled = select_units(GAIN, P, INFO, active, fallback=True)
+    assert FALLBACK_MIN_UNITS == 2 and filled["fallback"]
+    # only the short texture class grows, by gain among the inactive units, up to 2; the other keeps its 2
+    assert filled["texture_sensitive"] == [0, 8] and filled["non_texture_sensitive"] == [5, 3]
+    # a class longer than the minimum is neither cut nor filled
+    long = select_units(GAIN, P, INFO, ACTIVE, fallback=True)
+    assert not long["fallback"] and long["non_texture_sensitive"] == [7, 5, 3, 6]
+    none = select_units(GAIN, P, INFO, np.array([], dtype=int), fallback=True)
+    assert none["texture_sensitive"] == [8, 9] and none["non_texture_sensitive"] == [4, 1]  # the rest by information
+    with pytest.raises(ValueError, match="2 x 2 distinct"):
+        select_units(GAIN[:3], P[:3], INFO[:3], np.array([], dtype=int), fallback=True)

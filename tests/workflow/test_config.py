@@ -126,7 +126,8 @@ def test_unknown_keys_are_named_with_the_closest_valid_one(change, message):
         (lambda c: c["textures"].update(seed_downsample=3), "config key textures.seeds.reptile_skin: 'reptile_skin' "
                                                             "is 256x256 px, 86 px after seed_downsample 3"),
         (lambda c: c["whitening"].update(cutoff=0), "config key whitening.cutoff: 0 is less than or equal to"),
-        (lambda c: c["am"].update(restarts=2), "config key am.restarts: 2 is less than the minimum of 3"),
+        (lambda c: c["am"].update(restarts=0), "config key am.restarts: 0 is less than the minimum of 1"),
+        (lambda c: c["units"].update(n_units=0), "config key units.n_units: 0 is less than the minimum of 1"),
         (lambda c: c["presets"]["default"]["am"].pop("threads"),
          "config key am.threads: is null and the 'default' preset does not set it"),
     ],
@@ -141,6 +142,15 @@ def test_unit_bound_follows_the_model_size():
     assert model_sizes("tdvae") == (1600, {"z2": 250, "z1": 1800})
     assert model_sizes("sparse") == (1600, {"z1": 1800})
     assert validated(lambda c: c["units"].update(n_units=125))["units"]["n_units"] == 125
+
+
+@pytest.mark.parametrize("scale", ["smoke", "default", "paper"])
+def test_every_candidate_unit_and_one_restart_pass(scale):
+    """n_units null (the default: every candidate of each class, also with the smoke fallback) and
+    am.restarts 1 pass every check."""
+    resolved = validated(scale=scale)
+    assert resolved["units"]["n_units"] is None
+    assert validated(lambda c: c["am"].update(restarts=1), scale=scale)["am"]["restarts"] == 1
 
 
 @pytest.mark.parametrize(

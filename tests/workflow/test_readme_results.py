@@ -187,3 +187,16 @@ def test_repository_readme_matches_committed_results(capsys):
     assert load_json(ROOT / "results/metrics/scorecard.json") == totals(rows)
     rc, err = _cli(capsys, "--root", str(ROOT), "--check")
     assert rc == 0, err
+
+
+def test_rows_with_declared_tests_render_family_p_and_the_paper_tally_first(root):
+    families = {"M1": ("model", None), "14": ("paper", 0.2), "1a": ("paper", None), "C1": ("chain", 0.9)}
+    rows = [r | {"family": families[r["id"]][0], "p_value": families[r["id"]][1],
+                 "p_adjusted": families[r["id"]][1]} for r in ROWS]
+    _write(root / "results/scorecard.json", rows)
+    assert render("scorecard", root).splitlines()[3] == (
+        "| 14 | Kernel size sets frequency | \\|rho\\| of a | 0.866 | - | paper | 0.2 | **inconclusive** |")
+    assert render("scorecard-totals", root) == (
+        "**Paper findings: 0 replicated, 0 not replicated, 2 inconclusive of 2** (Holm-adjusted within each "
+        "family); model: 1 replicated, 0 not replicated, 0 inconclusive of 1; chain: 0 replicated, 1 not "
+        "replicated, 0 inconclusive of 1.")

@@ -35,6 +35,8 @@ def test_scientific_notation_is_a_number_in_every_run(tmp_path):
          "config key figures.fig11_sta.colums of the registry {path}: unknown key; did you mean columns?"),
         ("fig11_sta: {kind: sta,", "fig11_sta: {kind: stta,",
          "config key figures.fig11_sta.kind of the registry {path}: 'stta' is not one of"),
+        ("    sweep: iterations\n    restarts: 1", "    sweep: iterations\n    restarts: 0",
+         "config key experiments.pixel.restarts of the registry {path}: 0 is less than the minimum of 1"),
     ],
 )
 def test_registry_errors_name_the_key(tmp_path, old, new, message):

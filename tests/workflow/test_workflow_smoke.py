@@ -102,7 +102,9 @@ def test_units_selected(smoke_run):
         assert path.read_bytes() == (smoke_run / f"results/units/{model}.json").read_bytes()
         units = json.loads(path.read_text())
         chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
-        assert len(chosen) == 10 and len(set(chosen)) == 10
+        # n_units null: every candidate; the smoke fallback fills a short class up to 2 units
+        assert min(len(units["texture_sensitive"]), len(units["non_texture_sensitive"])) >= 2
+        assert len(set(chosen)) == len(chosen)
         assert all(0 <= u < 250 for u in chosen)
         assert {"active", "n_active", "n_active_untrained", "fallback", "candidates"} <= set(units)
     metrics = json.loads((smoke_run / "results/metrics/units.json").read_text())
@@ -115,7 +117,7 @@ def test_units_selected(smoke_run):
 
 def test_am_runs_and_figures(smoke_run):
     from tdvae_am.am import AMResult
-    from tdvae_am.experiments.registry import all_runs, am_dir, load_registry, registry_models, units_file
+    from tdvae_am.experiments.registry import all_runs, am_dir, load_registry, registry_models, run_restarts, units_file
 
     registry = load_registry(smoke_run / "config/experiments.yaml")
     assert registry_models(registry) == ["tdvae", "chain"]
@@ -125,7 +127,7 @@ def test_am_runs_and_figures(smoke_run):
         chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
         for exp, var in all_runs(registry, model):
             result = AMResult.load(smoke_run / f"{am_dir(model)}/{exp}/{var}.npz")
-            assert result.units.tolist() == chosen and result.n_restarts == 3
+            assert result.units.tolist() == chosen and result.n_restarts == run_restarts(registry, exp, var, 3)
             assert result.summary["experiment"] == exp and result.summary["variant"] == var
             assert result.summary["n_steps"] <= 20
             assert np.isfinite(result.summary["final_activation"]).all()

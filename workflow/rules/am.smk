@@ -59,7 +59,7 @@ rule am_run:
         mem_mb=8000,
     params:
         run=lambda w: resolve_run(REGISTRY, w.experiment, w.variant, AM_CAPS),
-        restarts=config["am"]["restarts"],
+        restarts=lambda w: run_restarts(REGISTRY, w.experiment, w.variant, config["am"]["restarts"]),
         seed=config["seed"],
         device=config["device"],
     script:

@@ -19,6 +19,7 @@ from tdvae_am.experiments.registry import (
     figure_models,
     registry_models,
     resolve_run,
+    run_restarts,
     units_file,
     validated_registry,
 )

@@ -47,11 +47,12 @@ def model_layout(model: str) -> tuple:
     elif kind == "traces":
         layout = plots.traces_layout(runs, classes, spec["metrics"], images=spec.get("images", False))
     elif kind == "unit_traces":
-        layout = plots.unit_traces_layout(runs, classes, spec["metrics"], units_per_class=spec.get("units_per_class"))
+        layout = plots.unit_traces_layout(runs, classes, spec["metrics"], units_per_class=spec.get("units_per_class"),
+                                          select=spec.get("select", "first"))
     elif kind == "kernels":
         layout = plots.kernels_layout(runs[0], classes)
     else:
-        layout = plots.spectra_layout(runs[0], classes)
+        layout = plots.spectra_layout(runs, classes)
     return layout, runs, note
 
 

@@ -9,6 +9,7 @@ from tdvae_am.devices import resolve_device
 from tdvae_am.logs import setup_job_logging
 from tdvae_am.models import LatentVariableModel
 from tdvae_am.units.classify import classify_units
+from tdvae_am.units.selection import fill_target
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
@@ -35,8 +36,9 @@ log.info("%d active units (untrained: %d) above %.4g nats; texture-sensitive %s,
          "(candidates %s); decoding %s; texture vs scrambled twin %s", result["n_active"],
          result["n_active_untrained"], result["threshold"], result["texture_sensitive"],
          result["non_texture_sensitive"], result["candidates"], acc, phase)
-short = [k for k in ("texture_sensitive", "non_texture_sensitive") if result["candidates"][k] < ucfg["n_units"]]
+wanted = fill_target(ucfg["n_units"])  # n_units, or with n_units null (every candidate) the fewest per class
+short = [k for k in ("texture_sensitive", "non_texture_sensitive") if result["candidates"][k] < wanted]
 if result["fallback"]:
     log.warning("classes %s filled with inactive units (fallback, smoke scale only)", short)
 elif short:
-    log.warning("fewer than %d units in %s: the AM phase studies the units there are", ucfg["n_units"], short)
+    log.warning("fewer than %d units in %s: the AM phase studies the units there are", wanted, short)

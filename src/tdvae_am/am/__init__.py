@@ -23,7 +23,8 @@ with each stage a list of small operations:
 ``optimizers``                 sgd, rmsprop, adam, mei + learning-rate schedules
 ``budget``                     fixed L2 norm / std of the reported images
 ``tracking``                   traces (with the ELBO / activation gradient ratio when an
-                               ELBO term is weighted), best iterate (a copy), success rule
+                               ELBO term is weighted; summary: its start and mean, and the
+                               ELBO weight), best iterate (a copy), success rule
 ``result``                     :class:`AMResult`, saved as .npz + .json
 =============================  =====================================================
 
@@ -38,7 +39,7 @@ A plain dict (or YAML mapping); every key is optional::
       "budget": {"norm": "std", "value": 1.0},          # or None
       "pre":  [{"name": "jitter", "shift": 3}],
       "grad": [{"name": "fourier", "exponent": 0.05}],
-      "obj":  [{"name": "elbo", "weight": 0.5, "sign": "paper_intent"},
+      "obj":  [{"name": "elbo", "weight": 0.5, "sign": "paper_intent"},   # or "calibrate": 1.0
                {"name": "diversity", "metric": "correlation", "weight": 0.1}],
       "post": [{"name": "blur", "sigma": {"schedule": "linear", "start": 1.0, "end": 0.0}}],
       "optimizer": {"name": "rmsprop", "lr": 0.01,
@@ -49,7 +50,10 @@ A plain dict (or YAML mapping); every key is optional::
     }
 
 Operation and term entries are ``{"name": ..., **options}``; numeric strengths may be
-schedules (:mod:`tdvae_am.am.schedules`). Numbers may be written as ``1e-2`` (YAML 1.1
+schedules (:mod:`tdvae_am.am.schedules`). The ELBO term takes either a ``weight`` or
+``calibrate: r`` (> 0): the weight that makes the median over the run's chains of the ELBO /
+activation gradient ratio equal ``r`` at iteration 0, fixed for the run (summary
+``elbo_weight``; see :mod:`tdvae_am.am.objectives`). Numbers may be written as ``1e-2`` (YAML 1.1
 strings, read as floats). :func:`parse_config` rejects an option out of its range, and R_grad
 or R_post on a parametrization without image parameters (generator), naming the key. The
 ``parametrization`` entry picks the method::

@@ -7,7 +7,7 @@ so that a larger value is better *before* the sign:
 ========== ========================================= ========================================
 name       value (per chain, mean over samples)      options
 ========== ========================================= ========================================
-elbo       ELBO(x), log-likelihood lower bound        weight, sign
+elbo       ELBO(x), log-likelihood lower bound        weight or calibrate, sign
 tv         -TV(x), isotropic total variation          weight
 lp         -||x||_p                                  weight, p
 diversity  D(samples), see ``diversity.py``           weight, metric, linkage
@@ -17,16 +17,21 @@ The ELBO sign is explicit: ``sign="paper_intent"`` (default) maximizes
 ``activation + w * ELBO``, the likelihood regularizer the paper describes;
 ``sign="original_code_bug"`` maximizes ``activation - w * ELBO`` as the original notebooks
 did (they minimized ``-activation + ELBO``), which pushes images toward *low* likelihood.
+Instead of a ``weight``, ``calibrate=r`` (> 0) fixes the ELBO weight of each run at iteration 0
+to ``w = r / median_n(r1_n)``, with ``r1_n`` chain n's norm of the ELBO term's gradient at weight 1
+over that of the activation's (see :mod:`tdvae_am.am.run`): the median ratio starts at ``r``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import torch
 
 from tdvae_am.imageops.filters import total_variation
 
+from .checks import check_number
 from .diversity import Diversity
 from .errors import AMError
 from .schedules import as_schedule
@@ -35,14 +40,29 @@ ELBO_SIGNS = {"paper_intent": 1.0, "original_code_bug": -1.0}
 
 
 class ELBOTerm:
-    """``sign * weight * ELBO(x)``; needs ``Target(elbo=...)``."""
+    """``sign * weight * ELBO(x)``; needs ``Target(elbo=...)``. ``weight`` defaults to 1; with
+    ``calibrate`` it is 1 until :meth:`calibrated_weight` fixes a run's weight."""
 
     name = "elbo"
 
-    def __init__(self, weight=1.0, sign="paper_intent"):
+    def __init__(self, weight=None, sign="paper_intent", calibrate=None):
         if sign not in ELBO_SIGNS:
             raise AMError(f"unknown ELBO sign {sign!r}; known: {sorted(ELBO_SIGNS)}")
-        self.weight, self.sign, self.sign_name = as_schedule(weight), ELBO_SIGNS[sign], sign
+        if calibrate is not None:
+            if weight is not None:
+                raise AMError("the elbo term takes either weight or calibrate, not both")
+            check_number("elbo calibrate", calibrate, positive=True)
+        self.weight, self.sign, self.sign_name = as_schedule(1.0 if weight is None else weight), ELBO_SIGNS[sign], sign
+        self.calibrate = None if calibrate is None else float(calibrate)
+
+    def calibrated_weight(self, ratio: torch.Tensor) -> float:
+        """The weight ``calibrate / median(ratio)`` from the per-chain gradient ratios (N,) at weight 1."""
+        median = torch.quantile(ratio.detach().double(), 0.5).item()
+        weight = self.calibrate / median if median > 0 else math.inf
+        if not 0 < weight < math.inf:
+            raise AMError(f"elbo calibrate: the median ELBO / activation gradient ratio at iteration 0 is {median:g}; "
+                          "calibration needs a finite ratio > 0")
+        return weight
 
     def value(self, x: torch.Tensor, elbo: Callable | None) -> torch.Tensor:
         if elbo is None:
@@ -111,12 +131,13 @@ class ObjectiveStage:
         return any(term.name == name and (term.weight.minimum() != 0 or term.weight.maximum() != 0)
                    for term in self.terms)
 
-    def __call__(self, x: torch.Tensor, t: int, n_steps: int, elbo: Callable | None):
+    def __call__(self, x: torch.Tensor, t: int, n_steps: int, elbo: Callable | None, weights: dict | None = None,
+                 raw: dict | None = None):
         """Return the weighted total (N,), the raw value of each term and its signed, weighted
-        contribution to the total, each {name: (N,)}."""
-        raw, parts = {}, {}
+        contribution to the total, each {name: (N,)}. ``weights`` {name: float} replaces the named
+        terms' weights; ``raw`` reuses the values already computed at ``x``."""
+        raw, weights, parts = raw or {term.name: term.value(x, elbo) for term in self.terms}, weights or {}, {}
         for term in self.terms:
-            raw[term.name] = term.value(x, elbo)
-            parts[term.name] = term.sign * term.weight(t, n_steps) * raw[term.name]
+            parts[term.name] = term.sign * weights.get(term.name, term.weight(t, n_steps)) * raw[term.name]
         total = sum(parts.values(), torch.zeros(x.shape[0], device=x.device))
         return total, raw, parts

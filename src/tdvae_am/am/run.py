@@ -11,14 +11,17 @@ pass per step and one backward pass, two when the activation gradient is filtere
 or an ELBO term is weighted; the objective of a batch element is the activation of its own
 chain's unit. With a weighted ELBO term the tracker records ``elbo_grad_ratio``, per chain
 the norm of the gradient of the weighted ELBO term over that of the activation term, with
-respect to all optimized parameters (before R_grad).
+respect to all optimized parameters (before R_grad), and the summary ``elbo_weight`` (at
+iteration 0), ``elbo_grad_ratio_start`` (at iteration 0) and ``elbo_grad_ratio`` (mean over
+iterations). A calibrated ELBO term (``calibrate=r``) measures the ratios at weight 1 in
+iteration 0 and runs with ``w = r / median ratio`` from that step on.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -47,6 +50,7 @@ class AMState:
     tracker: Tracker
     optimizer: torch.optim.Optimizer | None = None
     scheduler: object = None
+    weights: dict = field(default_factory=dict)     # R_obj weights fixed for the run (calibrated ELBO)
 
 
 def _grads(value: torch.Tensor, params, retain: bool = False) -> list:
@@ -81,6 +85,7 @@ class AMRun:
     def __init__(self, spec: RunSpec):
         self.spec = spec
         self.elbo_ratio = spec.obj.weighted_by("elbo")
+        self.elbo = next((term for term in spec.obj.terms if term.name == "elbo"), None)
 
     def step(self, s: AMState, t: int) -> None:
         """One AM step: ``x <- R_post(x + R_grad(e1 da(R_pre(x))/dx) + e2 dR_obj(x)/dx)``."""
@@ -93,16 +98,20 @@ class AMRun:
             self._check_model(out, x, s)
         sample_units = s.chain_units.repeat_interleave(x.shape[1])
         act = own_activation(out, sample_units).reshape(x.shape[:2]).mean(1)
-        reg, raw, parts = spec.obj(x, t, n, s.target.elbo)              # R_obj
+        reg, raw, parts = spec.obj(x, t, n, s.target.elbo, s.weights)   # R_obj
         self._check_finite(act, reg, t, s)
         extra = {}
         if spec.grad or self.elbo_ratio:
             g_act = _grads(act, params, retain=reg.requires_grad)
             if self.elbo_ratio:
+                act_norm = chain_norm(g_act, len(act)).clamp_min(torch.finfo(act.dtype).tiny)
+                if t == 0 and self.elbo.calibrate:                      # ratios at weight 1 fix the weight
+                    ratio = chain_norm(_grads(parts["elbo"], params, retain=True), len(act)) / act_norm
+                    s.weights["elbo"] = self.elbo.calibrated_weight(ratio)
+                    reg, raw, parts = spec.obj(x, t, n, s.target.elbo, s.weights, raw)
                 rest = [v for k, v in parts.items() if k != "elbo"]
                 g_reg = _grads(parts["elbo"], params, retain=bool(rest))
-                extra["elbo_grad_ratio"] = (chain_norm(g_reg, len(act))
-                                            / chain_norm(g_act, len(act)).clamp_min(torch.finfo(act.dtype).tiny))
+                extra["elbo_grad_ratio"] = chain_norm(g_reg, len(act)) / act_norm
                 if rest:
                     g_reg = _add(g_reg, _grads(sum(rest), params))
             else:
@@ -249,8 +258,7 @@ class AMRun:
             "best_activation": grid(best).tolist(), "best_max_other": grid(best_other).tolist(),
             "best_step": grid(best_step).tolist(),
             "final_elbo": None if final_elbo is None else grid(final_elbo).tolist(),
-            "elbo_grad_ratio": (grid(traces["elbo_grad_ratio"].mean(0)).tolist()
-                                if "elbo_grad_ratio" in traces else None),
+            **self._elbo_summary(s, traces, grid),
             "snapshot_steps": sorted(snaps),
             **{k: grid(v).tolist() for k, v in flags.items()},
             "success_rate": float(np.mean(flags["success"])),
@@ -263,6 +271,14 @@ class AMRun:
             snapshots=np.stack([grid(snaps[k]) for k in sorted(snaps)]) if snaps else None,
             params={k: grid(v) for k, v in s.param.exported().items()},
             summary=summary, config=self.spec.config)
+
+    def _elbo_summary(self, s: AMState, traces: dict, grid) -> dict:
+        """``elbo_weight`` at iteration 0 and the gradient ratio at iteration 0 and averaged over iterations."""
+        ratio = traces.get("elbo_grad_ratio")
+        if ratio is None:
+            return dict.fromkeys(("elbo_weight", "elbo_grad_ratio_start", "elbo_grad_ratio"))
+        return {"elbo_weight": s.weights.get("elbo", self.elbo.weight(0, self.spec.steps)),
+                "elbo_grad_ratio_start": grid(ratio[0]).tolist(), "elbo_grad_ratio": grid(ratio.mean(0)).tolist()}
 
 
 def build_run(config: dict) -> AMRun:

@@ -1,7 +1,8 @@
 """The experiment registry: AM experiments and figures declared as data (YAML).
 
 The registry (``config/experiments.yaml``) has ``defaults`` (an AM config), ``experiments``
-(each an ``am`` config plus ``variants``, the swept settings) and ``figures``. This module
+(each an ``am`` config plus ``variants``, the swept settings; optionally ``restarts``, per
+experiment or variant, instead of the workflow's ``am.restarts``) and ``figures``. This module
 resolves one run's full AM config, checks the registry beyond its JSON schema, names the
 files of each model's runs and writes the figures' captions.
 
@@ -126,6 +127,16 @@ def resolve_run(registry: dict, experiment: str, variant: str, caps: dict | None
             "am": apply_caps(am, **(caps or {}))}
 
 
+def run_restarts(registry: dict, experiment: str, variant: str, default: int) -> int:
+    """Independent restarts per unit of one run: the variant's ``restarts``, else the
+    experiment's, else ``default`` (the workflow's ``am.restarts``). A deterministic method
+    (pixel AM from a fixed-scale random init converges to the same image from every start)
+    sets 1."""
+    exp = registry["experiments"][experiment]
+    var = exp["variants"][variant] or {}
+    return var.get("restarts", exp.get("restarts", default))
+
+
 def all_runs(registry: dict, model: str | None = None) -> list:
     """Every ``(experiment, variant)`` pair of the registry, or those that run on ``model``."""
     return [(e, v) for e, exp in registry["experiments"].items() for v in exp["variants"]
@@ -153,8 +164,9 @@ def figure_category(registry: dict, figure: str) -> str:
 def check_registry(registry: dict, caps: dict | None = None, models=None) -> None:
     """Checks a JSON schema cannot express: figures name existing experiments and
     variants and draw only models their experiments run on, a ``tuned`` figure reads only
-    grouped variants, every named model is among ``models`` (the trained ones, when given)
-    and every run's AM config is valid. Raises :class:`ConfigError`."""
+    grouped variants, every named model is among ``models`` (the trained ones, when given),
+    every run's ``restarts`` (:func:`run_restarts`) is a positive integer and its AM config
+    is valid. Raises :class:`ConfigError`."""
     experiments = registry["experiments"]
     if models is not None:
         named = [(f"experiments.{e}.models", experiment_models(registry, e)) for e in experiments]
@@ -183,6 +195,10 @@ def check_registry(registry: dict, caps: dict | None = None, models=None) -> Non
             raise ConfigError(f"figures.{name}.tuned",
                               f"needs a group on every variant; none on {', '.join(ungrouped)}")
     for exp, var in all_runs(registry):
+        restarts = run_restarts(registry, exp, var, 1)
+        if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
+            where = f".variants.{var}" if "restarts" in (experiments[exp]["variants"][var] or {}) else ""
+            raise ConfigError(f"experiments.{exp}{where}.restarts", f"{restarts!r} is not a positive integer")
         run = resolve_run(registry, exp, var, caps)
         try:
             parse_config(run["am"])
@@ -192,17 +208,29 @@ def check_registry(registry: dict, caps: dict | None = None, models=None) -> Non
             raise ConfigError(f"experiments.{exp}.init", "onehot_z2_mean needs space: z1")
 
 
+#: how image panels are scaled (tdvae_am.plots.am._image_row)
+GREY_SCALE = "The image panels of a row share one grey scale, symmetric about 0, shown by the colour bar at its end."
 CAPTION_KINDS = {
     "sta": "Spike-triggered average of white noise per studied unit (columns: texture-sensitive, "
            "then non-texture-sensitive), its best Gabor fit and the unit's activation to the STA "
-           "scaled to unit pixel std.",
+           "scaled to unit pixel std. " + GREY_SCALE,
     "traces": "Per-iteration metrics of every studied unit (mean over restarts; texture-sensitive "
               "units in orange, non-texture-sensitive in blue), one column per variant.",
     "unit_traces": "One column per unit and variant: the per-iteration metrics of each restart (restart "
-                   "0 solid) and, at the bottom, restart 0's final image with its activation (a).",
-    "kernels": "Learned convolution kernels of transformation+distribution AM, per unit (restart 0).",
+                   "0 solid) and, at the bottom, restart 0's final image with its activation (a). " + GREY_SCALE,
+    "kernels": "Learned convolution kernels of transformation+distribution AM, per unit (restart 0). " + GREY_SCALE,
     "spectra": "One 2x2 block per unit (restart 0): the learned input and the transformed input (bottom) "
-               "and their amplitude spectra (top, log scale) with normalized spectral entropies (H).",
+               "and their amplitude spectra (top, log scale, one colour scale for the figure) with normalized "
+               "spectral entropies (H); one row of blocks per class and variant. " + GREY_SCALE,
+}
+#: how a unit_traces figure picks its units (tdvae_am.plots.am.pick_units)
+UNIT_SELECTION = {
+    "first": "The first units of each class.",
+    "success": "Units: per class the unit(s) whose chains (every restart of the runs shown) succeed most often by "
+               "the runs' success rule (paper Sec. 3.8.1; by default: converged, final activation at least 1 and "
+               "above its start, largest other z2 unit at most half of it; the count is in the column title), ties "
+               "broken by the mean final activation; in a class where no chain succeeds, the unit(s) with the "
+               "highest mean final activation, which the column title says.",
 }
 IMAGE_COLUMNS = {
     "variants": "the swept setting; each panel is restart 0's final image",
@@ -232,6 +260,8 @@ def run_settings(am: dict) -> list[str]:
 
 
 def _layout(spec: dict) -> str:
+    if spec["kind"] == "unit_traces" and spec.get("units_per_class"):
+        return CAPTION_KINDS["unit_traces"] + " " + UNIT_SELECTION[spec.get("select", "first")]
     if spec["kind"] != "images":
         return CAPTION_KINDS[spec["kind"]]
     columns = IMAGE_COLUMNS[spec.get("columns", "variants")]
@@ -243,7 +273,7 @@ def _layout(spec: dict) -> str:
         shown = "every sample" if samples is True else f"the first {samples} samples"
         columns = ("the representative image and " if spec.get("mean") else "") + f"{shown} of restart 0 of each run"
     return (f"Rows: studied units by class; columns: {columns}. The unit's activation (a) is printed on the "
-            "panels; colour scale symmetric per panel.")
+            "panels. " + GREY_SCALE)
 
 
 def figure_caption(registry: dict, figure: str) -> str:

@@ -4,8 +4,10 @@ Every ``*_layout`` function takes one model's loaded results and returns a :clas
 its natural size and how to draw it into a figure or subfigure. :func:`figure` draws one
 layout with a title, :func:`side_by_side` one layout per model (TDVAE vs chain VAE). Rows
 are the studied units by class (texture-sensitive first), activations are printed on the
-image panels. A class may be short or empty (no smoke-scale fallback): figures draw the units
-there are, and :func:`class_note` names the class sizes where they differ.
+image panels. The image panels of a row share one grey scale, symmetric about 0, with its
+colour bar at the row's end (:func:`_image_row`). A class may be short or empty (no
+smoke-scale fallback): figures draw the units there are, and :func:`class_note` names the
+class sizes where they differ.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from matplotlib.figure import FigureBase
 
 from ..am import AMResult
 from ..analysis.spectra import amplitude_spectrum, spectral_entropy
-from .style import show_image
 
 CLASS_COLORS = {"texture_sensitive": "C1", "non_texture_sensitive": "C0"}
 CLASS_SHORT = {"texture_sensitive": "texture", "non_texture_sensitive": "non-texture"}
@@ -31,6 +32,8 @@ TRACE_LABELS = {"objective": "objective", "activation": "activation a(x)", "elbo
 # the paper's colours of the validation metrics (Fig. 21)
 METRIC_COLORS = {"objective": "C0", "activation": "C1", "elbo": "C2", "max_other": "C3"}
 TITLE_HEIGHT = 0.35      # inches above the blocks of a side-by-side figure, per line of its title
+HEADER_LINE = 0.13       # inches per line of a 7 pt column title
+COLORBAR = 0.45          # inches right of a grid of image panels for its rows' colour bars
 
 
 @dataclass
@@ -50,11 +53,19 @@ class Layout:
     draw: Callable[[FigureBase], None]
 
 
+def _title(title: str, width: float) -> str:
+    """``title`` with each line wrapped to about a figure's ``width`` (inches) at 9-10 pt, or to 60
+    characters in a narrow figure."""
+    return "\n".join(textwrap.fill(line, max(60, int(15 * width)), break_on_hyphens=False)
+                     for line in title.split("\n"))
+
+
 def figure(layout: Layout, title: str) -> plt.Figure:
-    """One layout as a figure of its natural size."""
+    """One layout as a figure of its natural size, under ``title`` wrapped to its width: the title's
+    last line in the band every layout keeps at its top, lines before it above the figure."""
     fig = plt.figure(figsize=layout.size)
     layout.draw(fig)
-    fig.suptitle(title, fontsize=9, y=1.0)
+    fig.suptitle(_title(title, layout.size[0]), fontsize=9, y=1 - 0.85 * TITLE_HEIGHT / layout.size[1], va="bottom")
     return fig
 
 
@@ -63,6 +74,7 @@ def side_by_side(blocks: Sequence[tuple[str, Layout]], title: str) -> plt.Figure
     natural size, top-aligned and titled with its label, under a ``title`` of one or more lines."""
     widths = [layout.size[0] for _, layout in blocks]
     height = max(layout.size[1] for _, layout in blocks)
+    title = _title(title, sum(widths))
     band = TITLE_HEIGHT * (1 + title.count("\n"))
     fig = plt.figure(figsize=(sum(widths), height + band))
     body = fig.subfigures(2, 1, height_ratios=[band, height])[1]
@@ -94,6 +106,41 @@ def note_layout(text: str) -> Layout:
     return Layout((4.0, 1.2), draw)
 
 
+def pick_units(runs: Sequence[Run], classes: dict, n: int | None = None, rule: str = "first") -> tuple[list, dict]:
+    """The units of a unit_traces figure, ``n`` per class (all when None), class by class.
+
+    ``rule="first"``: the first units of each class. ``rule="success"``: the units whose chains
+    (every restart of every run) succeed most often by the runs' success rule (summary
+    ``success``, units x restarts; paper Sec. 3.8.1), ties broken by the mean final activation;
+    where no chain of a class succeeds, that class's units with the highest mean final activation.
+    Returns the units and, under ``"success"``, a note per unit for its column title.
+    """
+    by_class = {c: [u for u, cu in classes.items() if cu == c] for c in dict.fromkeys(classes.values())}
+    if rule == "first":
+        return [u for us in by_class.values() for u in us[:n]], {}
+    units, notes = [], {}
+    for us in by_class.values():
+        success = {u: _chains(runs, u, "success") for u in us}
+        act = {u: np.nan_to_num(np.nanmean(_chains(runs, u, "final_activation")), nan=-np.inf) for u in us}
+        chosen = sorted(us, key=lambda u: (-success[u].mean(), -act[u]))[:n]
+        failed = not any(success[u].any() for u in us)
+        notes |= {u: "no chain succeeds: highest a" if failed else f"success {success[u].sum():.0f}/{success[u].size}"
+                  for u in chosen}
+        units += chosen
+    return units, notes
+
+
+def _chains(runs: Sequence[Run], unit: int, key: str) -> np.ndarray:
+    """A unit's per-restart summary ``key`` over every run, concatenated (zeros where a run lacks it)."""
+    values = []
+    for run in runs:
+        res = run.result
+        value = res.summary.get(key)
+        value = np.zeros((len(res.units), res.n_restarts)) if value is None else np.asarray(value, dtype=float)
+        values.append(value[res.rows([unit])[0]])
+    return np.concatenate(values)
+
+
 def _row_label(ax, unit: int, cls: str) -> None:
     ax.set_ylabel(f"{CLASS_SHORT[cls]}\nunit {unit}", fontsize=7, color=CLASS_COLORS[cls],
                   rotation=0, ha="right", va="center")
@@ -109,12 +156,29 @@ def _tag(ax, text: str) -> None:
             bbox={"facecolor": "black", "alpha": 0.5, "pad": 1, "lw": 0})
 
 
-def _panel(ax, image, activation: float | None, ratio: float | None = None) -> None:
-    """An image with its activation ``a`` and, with an ELBO term, the run's mean ratio ``r`` of the
-    weighted ELBO gradient to the activation gradient."""
-    show_image(ax, image)
-    if activation is not None:
-        _tag(ax, f"a={activation:.2f}" + ("" if ratio is None else f"\nr={ratio:.2g}"))
+def _tags(activations, ratios=None) -> list:
+    """The tag of each panel: its activation ``a`` and, with an ELBO term, the run's mean ratio
+    ``r`` of the weighted ELBO gradient to the activation gradient (None: no ratio)."""
+    ratios = [None] * len(activations) if ratios is None else ratios
+    return [f"a={float(a):.2f}" + ("" if r is None else f"\nr={float(r):.2g}") for a, r in zip(activations, ratios)]
+
+
+def _image_row(axes, images, tags=None, *, cmap: str = "gray", limits=None, colorbar: bool = True) -> None:
+    """One row of image panels on one colour scale (default: grey, symmetric about 0 at the row's
+    largest |value|), each with its tag (None: none) and the scale's colour bar right of the last."""
+    if limits is None:
+        lim = max(float(np.abs(np.nan_to_num(image)).max()) for image in images) or 1.0
+        limits = (-lim, lim)
+    for ax, image, tag in zip(axes, images, tags or [None] * len(axes)):
+        shown = ax.imshow(image, cmap=cmap, vmin=limits[0], vmax=limits[1], interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if tag:
+            _tag(ax, tag)
+    if colorbar:
+        bar = axes[-1].inset_axes([1.06, 0.0, 0.07, 1.0])
+        bar.figure.colorbar(shown, cax=bar)
+        bar.tick_params(labelsize=5, length=2, pad=1)
 
 
 def _wrapped(text: str, width: int = 14) -> str:
@@ -122,22 +186,52 @@ def _wrapped(text: str, width: int = 14) -> str:
     return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
 
 
-def _grid_size(n_rows: int, n_cols: int, size: float = 0.95) -> tuple[float, float]:
-    """Width and height (inches) of a grid of image panels of side ``size``."""
-    return 0.6 + size * n_cols, 0.75 + size * n_rows
+def _header(lines: int) -> float:
+    """Inches above a layout's panels: the title band and ``lines`` lines of 7 pt column titles."""
+    return TITLE_HEIGHT + HEADER_LINE * lines + 0.1
 
 
-def _grid(fig: FigureBase, n_rows: int, n_cols: int, size: float = 0.95) -> np.ndarray:
-    """Image panels with room for two-line column titles and a suptitle above them."""
-    height = _grid_size(n_rows, n_cols, size)[1]
-    return fig.subplots(n_rows, n_cols, squeeze=False, gridspec_kw={"wspace": 0.05, "hspace": 0.08,
-                                                                    "top": 1 - 0.7 / height, "bottom": 0.05 / height})
+def _margins(size: tuple[float, float], header: int, left: float = 0.6, right: float = COLORBAR) -> dict:
+    """Gridspec margins (inches: ``left``, ``right``, the header of ``header`` title lines above
+    and a thin strip below) of a body of ``size`` (width, height in inches)."""
+    width, height = size
+    return {"left": left / width, "right": 1 - right / width, "top": 1 - _header(header) / height,
+            "bottom": 0.05 / height}
+
+
+def _grid_size(n_rows: int, n_cols: int, size: float = 0.95, header: int = 2) -> tuple[float, float]:
+    """Width and height (inches) of a grid of image panels of side ``size`` under ``header`` title lines."""
+    return 0.6 + size * n_cols + COLORBAR, _header(header) + 0.05 + size * n_rows
+
+
+def _grid(fig: FigureBase, n_rows: int, n_cols: int, size: float = 0.95, header: int = 2) -> np.ndarray:
+    """Image panels under room for ``header`` lines of column titles and a title above them."""
+    margins = _margins(_grid_size(n_rows, n_cols, size, header), header)
+    return fig.subplots(n_rows, n_cols, squeeze=False, gridspec_kw={"wspace": 0.05, "hspace": 0.08, **margins})
+
+
+def _trace_axis(ax, values: np.ndarray, metric: str, ylabel: bool = True) -> None:
+    """One metric's trace panel: its label, tick marks and labels, and a symlog scale only where
+    the values span more than two decades above 100 (off-distribution ELBOs; within one decade the
+    symlog axis would have no tick at all)."""
+    size = np.abs(values[np.isfinite(values)])
+    if size.size and size.max() > 100 * max(size.min(), 100):
+        ax.set_yscale("symlog", linthresh=100)
+    if ylabel:
+        ax.set_ylabel(TRACE_LABELS.get(metric, metric), fontsize=7)
+    ax.tick_params(labelsize=6, length=2, left=True, bottom=True)
+    sns.despine(ax=ax)
+
+
+def _not_recorded(ax, metric: str) -> None:
+    ax.text(0.5, 0.5, f"{metric}: not recorded", ha="center", transform=ax.transAxes, fontsize=7)
+    ax.set_axis_off()
 
 
 def images_layout(runs: Sequence[Run], classes: dict, *, columns: str = "variants",
                   samples: bool | int = False, mean: bool = False) -> Layout:
     """Rows = units; columns = runs (final images of restart 0), each run's snapshots or
-    restarts, or each run's samples.
+    restarts, or each run's samples. The panels of a row share one grey scale.
 
     Parameters
     ----------
@@ -151,7 +245,7 @@ def images_layout(runs: Sequence[Run], classes: dict, *, columns: str = "variant
         With ``samples``: the representative image (distribution mean, mean decode) first.
     """
     units = list(classes)
-    cells = []   # (column title, images (U, H, W), activations (U,) or None, ELBO gradient ratios (U,) or None)
+    cells = []   # (column title, images (U, H, W), tags (U,) or None)
     for run in runs:
         res = run.result
         order = res.rows(units)
@@ -162,49 +256,52 @@ def images_layout(runs: Sequence[Run], classes: dict, *, columns: str = "variant
             # activation after k steps: the trace entry k (recorded before step k), or the final one
             act = np.concatenate([res.traces["activation"][:, order, 0], final[None, :, 0]])
             for k, step in enumerate(res.summary["snapshot_steps"]):
-                cells.append((f"{run.label}\n{step} it.", res.snapshots[k][order, 0, 0], act[step], None))
+                cells.append((f"{run.label}\n{step} it.", res.snapshots[k][order, 0, 0], _tags(act[step])))
         elif columns == "restarts":
-            cells += [(f"{run.label}\nrestart {r + 1}", res.images[order, r, 0], final[:, r], ratio[:, r])
+            cells += [(f"{run.label}\nrestart {r + 1}", res.images[order, r, 0], _tags(final[:, r], ratio[:, r]))
                       for r in range(res.n_restarts)]
         elif samples:
             if mean:
-                cells.append((f"{run.label}\nmean", res.images[order, 0, 0], final[:, 0], ratio[:, 0]))
+                cells.append((f"{run.label}\nmean", res.images[order, 0, 0], _tags(final[:, 0], ratio[:, 0])))
             shown = res.samples.shape[2] if samples is True else min(samples, res.samples.shape[2])
-            cells += [(f"{run.label}\nsample {k + 1}", res.samples[order, 0, k], None if mean or k else final[:, 0],
-                       None) for k in range(shown)]
+            cells += [(f"{run.label}\nsample {k + 1}", res.samples[order, 0, k],
+                       None if mean or k else _tags(final[:, 0])) for k in range(shown)]
         else:
-            cells.append((run.label, res.images[order, 0, 0], final[:, 0], ratio[:, 0]))
+            cells.append((run.label, res.images[order, 0, 0], _tags(final[:, 0], ratio[:, 0])))
+    titles = [_wrapped(title) for title, _, _ in cells]
+    header = max(t.count("\n") + 1 for t in titles)
 
     def draw(fig):
-        axes = _grid(fig, len(units), len(cells))
-        for c, (col_title, images, acts, ratios) in enumerate(cells):
-            axes[0, c].set_title(_wrapped(col_title), fontsize=7)
-            for r, unit in enumerate(units):
-                _panel(axes[r, c], images[r], None if acts is None else float(acts[r]),
-                       None if ratios is None or ratios[r] is None else float(ratios[r]))
+        axes = _grid(fig, len(units), len(cells), header=header)
+        for ax, title in zip(axes[0], titles):
+            ax.set_title(title, fontsize=7)
         for r, unit in enumerate(units):
+            _image_row(axes[r], [images[r] for _, images, _ in cells],
+                       [None if tags is None else tags[r] for _, _, tags in cells])
             _row_label(axes[r, 0], unit, classes[unit])
 
-    return Layout(_grid_size(len(units), len(cells)), draw)
+    return Layout(_grid_size(len(units), len(cells), header=header), draw)
 
 
 def traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str], *, images: bool = False) -> Layout:
     """Rows = metrics, columns = runs; one line per unit (mean over restarts, band = min-max),
-    coloured by class. ``images`` adds the final images (restart 0) under the traces."""
+    coloured by class. ``images`` adds the final images (restart 0) under the traces, one grey
+    scale per run's row."""
     units = list(classes)
-    width = max(3.2 * len(runs), 0.95 * len(units) + 0.8 if images else 0)
+    width = max(3.2 * len(runs), 0.95 * len(units) + 0.8 + COLORBAR if images else 0)
     heights = [2.1 * len(metrics)] + ([1.15 * len(runs)] if images else [])
 
     def draw(fig):
         sub = fig.subfigures(len(heights), 1, height_ratios=heights, squeeze=False)[:, 0]
-        axes = sub[0].subplots(len(metrics), len(runs), squeeze=False, sharex="col")
+        axes = sub[0].subplots(len(metrics), len(runs), squeeze=False, sharex="col",
+                               gridspec_kw={"top": 1 - _header(1) / heights[0]})
         for c, run in enumerate(runs):
             res, rows = run.result, run.result.rows(units)
             axes[0, c].set_title(run.label, fontsize=8)
             for r, metric in enumerate(metrics):
                 ax = axes[r, c]
                 if metric not in res.traces:
-                    ax.text(0.5, 0.5, f"{metric}: not recorded", ha="center", transform=ax.transAxes, fontsize=7)
+                    _not_recorded(ax, metric)
                     continue
                 trace = np.asarray(res.traces[metric])                         # (T, U, R)
                 steps = np.arange(trace.shape[0])
@@ -214,36 +311,31 @@ def traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str], *,
                     ax.plot(steps, np.nanmean(y, 1), color=CLASS_COLORS[classes[unit]], lw=0.9, alpha=0.85)
                     ax.fill_between(steps, np.nanmin(y, 1), np.nanmax(y, 1), color=CLASS_COLORS[classes[unit]],
                                     alpha=0.08, lw=0)
-                if metric == "elbo":    # off-distribution ELBOs span many orders of magnitude
-                    ax.set_yscale("symlog", linthresh=100)
-                ax.set_ylabel(TRACE_LABELS.get(metric, metric), fontsize=7)
+                _trace_axis(ax, trace[:, rows], metric)
                 if r == len(metrics) - 1:
                     ax.set_xlabel("iteration", fontsize=7)
-                ax.tick_params(labelsize=6)
         handles = [plt.Line2D([], [], color=col, label=CLASS_SHORT[c]) for c, col in CLASS_COLORS.items()
                    if c in classes.values()]
         axes[0, -1].legend(handles=handles, fontsize=6, loc="best")
-        sns.despine(sub[0])
         if images:
-            img_axes = sub[1].subplots(len(runs), len(units), squeeze=False,
-                                       gridspec_kw={"wspace": 0.05, "hspace": 0.25})
+            img_axes = sub[1].subplots(len(runs), len(units), squeeze=False, gridspec_kw={
+                "wspace": 0.05, "hspace": 0.25, "right": 1 - COLORBAR / width})
             for r, run in enumerate(runs):
-                res = run.result
-                final = np.asarray(res.summary["final_activation"])
-                for c, (unit, i) in enumerate(zip(units, res.rows(units))):
-                    _panel(img_axes[r, c], res.images[i, 0, 0], float(final[i, 0]))
-                    if r == 0:
-                        img_axes[r, c].set_title(f"unit {unit}", fontsize=7, color=CLASS_COLORS[classes[unit]])
+                res, rows = run.result, run.result.rows(units)
+                _image_row(img_axes[r], res.images[rows, 0, 0],
+                           _tags(np.asarray(res.summary["final_activation"])[rows, 0]))
                 img_axes[r, 0].set_ylabel(run.label, fontsize=7)
+            for ax, unit in zip(img_axes[0], units):
+                ax.set_title(f"unit {unit}", fontsize=7, color=CLASS_COLORS[classes[unit]])
 
     return Layout((width, sum(heights)), draw)
 
 
 def unit_traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str], *,
-                       units_per_class: int | None = None) -> Layout:
+                       units_per_class: int | None = None, select: str = "first") -> Layout:
     """The paper's validation plots (Figs. 21, 23, 25): one column per unit and run, the
     per-iteration ``metrics`` of every restart (restart 0 solid, one row each) above the final
-    image of restart 0 with its activation.
+    image of restart 0 with its activation (one grey scale for the row).
 
     Parameters
     ----------
@@ -252,23 +344,28 @@ def unit_traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str
     metrics : sequence of str
         Trace names, e.g. objective, activation, elbo, max_other.
     units_per_class : int, optional
-        Only the first units of each class (all when None).
+        How many units of each class (all when None).
+    select : {"first", "success"}
+        Which units of a class: the first, or the most successful (:func:`pick_units`).
     """
-    units = [u for cls in dict.fromkeys(classes.values())
-             for u in [v for v, c in classes.items() if c == cls][:units_per_class]]
+    units, notes = pick_units(runs, classes, units_per_class, select)
     cols = [(run, unit) for run in runs for unit in units]
+    titles = [f"{run.label}\n{CLASS_SHORT[classes[unit]]} unit {unit}" + (f"\n{notes[unit]}" if unit in notes else "")
+              for run, unit in cols]
+    header = max(t.count("\n") + 1 for t in titles)
+    size = (0.6 + 2.3 * len(cols) + COLORBAR, _header(header) + 1.25 * len(metrics) + 1.7)
 
     def draw(fig):
-        axes = fig.subplots(len(metrics) + 1, len(cols), squeeze=False,
-                            gridspec_kw={"height_ratios": [1] * len(metrics) + [1.8], "hspace": 0.45})
-        for c, (run, unit) in enumerate(cols):
+        axes = fig.subplots(len(metrics) + 1, len(cols), squeeze=False, gridspec_kw={
+            "height_ratios": [1] * len(metrics) + [1.8], "hspace": 0.45, **_margins(size, header)})
+        images, tags = [], []
+        for c, ((run, unit), title) in enumerate(zip(cols, titles)):
             res = run.result
             i = res.rows([unit])[0]
             for r, metric in enumerate(metrics):
                 ax = axes[r, c]
                 if metric not in res.traces:
-                    ax.text(0.5, 0.5, f"{metric}: not recorded", ha="center", transform=ax.transAxes, fontsize=7)
-                    ax.set_axis_off()
+                    _not_recorded(ax, metric)
                     continue
                 trace = np.asarray(res.traces[metric])[:, i]                          # (T, R)
                 trace = np.where(np.isfinite(trace), trace, np.nan)                    # float32 overflow of the ELBO
@@ -276,38 +373,32 @@ def unit_traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str
                 for k in range(trace.shape[1]):
                     ax.plot(trace[:, k], color=color, lw=1.0 if k == 0 else 0.6, alpha=1.0 if k == 0 else 0.45,
                             ls="-" if k == 0 else "--")
-                if metric == "elbo":    # off-distribution ELBOs span many orders of magnitude
-                    ax.set_yscale("symlog", linthresh=100)
-                if c == 0:
-                    ax.set_ylabel(TRACE_LABELS.get(metric, metric), fontsize=7)
-                ax.tick_params(labelsize=6)
+                _trace_axis(ax, trace, metric, ylabel=c == 0)
                 if r < len(metrics) - 1:
                     ax.tick_params(labelbottom=False)
             axes[len(metrics) - 1, c].set_xlabel("iteration", fontsize=7, labelpad=1)
-            axes[0, c].set_title(f"{run.label}\n{CLASS_SHORT[classes[unit]]} unit {unit}", fontsize=7,
-                                 color=CLASS_COLORS[classes[unit]])
+            axes[0, c].set_title(title, fontsize=7, color=CLASS_COLORS[classes[unit]])
             ratio = res.summary.get("elbo_grad_ratio")
-            _panel(axes[-1, c], res.images[i, 0, 0], float(np.asarray(res.summary["final_activation"])[i, 0]),
-                   None if ratio is None else float(np.asarray(ratio)[i, 0]))
-        sns.despine(fig)
+            images.append(res.images[i, 0, 0])
+            tags += _tags(np.asarray(res.summary["final_activation"])[i, :1],
+                          None if ratio is None else np.asarray(ratio)[i, :1])
+        _image_row(axes[-1], images, tags)
 
-    return Layout((2.3 * len(cols), 1.25 * len(metrics) + 2.3), draw)
+    return Layout(size, draw)
 
 
 def sta_layout(sta: np.ndarray, gabor: np.ndarray, reference: dict, classes: dict) -> Layout:
     """Columns = units; rows: the STA (with the unit's activation to it) and its best Gabor
-    (with the correlation)."""
+    (with the correlation), one grey scale per row."""
     units = list(classes)
-    index = {u: i for i, u in enumerate(reference["units"])}
+    index = [reference["units"].index(u) for u in units]
 
     def draw(fig):
         axes = _grid(fig, 2, len(units), size=1.1)
-        for c, unit in enumerate(units):
-            i = index[unit]
-            _panel(axes[0, c], sta[i], reference["sta_activation"][i])
-            show_image(axes[1, c], gabor[i])
-            _tag(axes[1, c], f"r={reference['sta_gabor_correlation'][i]:.2f}")
-            _column_title(axes[0, c], unit, classes[unit])
+        _image_row(axes[0], sta[index], _tags([reference["sta_activation"][i] for i in index]))
+        _image_row(axes[1], gabor[index], [f"r={reference['sta_gabor_correlation'][i]:.2f}" for i in index])
+        for ax, unit in zip(axes[0], units):
+            _column_title(ax, unit, classes[unit])
         axes[0, 0].set_ylabel("STA", fontsize=8)
         axes[1, 0].set_ylabel("best Gabor", fontsize=8)
 
@@ -315,54 +406,61 @@ def sta_layout(sta: np.ndarray, gabor: np.ndarray, reference: dict, classes: dic
 
 
 def kernels_layout(run: Run, classes: dict) -> Layout:
-    """The learned (first-layer) kernel of each unit, restart 0."""
+    """The learned (first-layer) kernel of each unit, restart 0, on one grey scale."""
     units = list(classes)
     kernels = run.result.params["kernel0"]
 
     def draw(fig):
         axes = _grid(fig, 1, len(units), size=1.1)
-        for c, (unit, i) in enumerate(zip(units, run.result.rows(units))):
-            show_image(axes[0, c], kernels[i, 0].reshape(-1, *kernels.shape[-2:])[0])
-            _column_title(axes[0, c], unit, classes[unit])
+        _image_row(axes[0], [kernels[i, 0].reshape(-1, *kernels.shape[-2:])[0] for i in run.result.rows(units)])
+        for ax, unit in zip(axes[0], units):
+            _column_title(ax, unit, classes[unit])
         axes[0, 0].set_ylabel(run.label, fontsize=8)
 
     return Layout(_grid_size(1, len(units), size=1.1), draw)
 
 
-def spectra_layout(run: Run, classes: dict) -> Layout:
+def _spectra(res: AMResult) -> tuple:
+    """The learned inputs and transformed images (restart 0) of a transformation run, their log
+    amplitude spectra at unit contrast (so that shapes compare) and normalized spectral entropies."""
+    inputs = res.params["input"][:, 0].reshape(len(res.units), -1, *res.images.shape[-2:])[:, 0]
+    images = [inputs, res.images[:, 0, 0]]
+    spectra = [np.log(amplitude_spectrum(x / x.std(axis=(-2, -1), keepdims=True)).numpy() + 1e-3) for x in images]
+    return images, spectra, [spectral_entropy(x).numpy() for x in images]
+
+
+def spectra_layout(runs: Sequence[Run], classes: dict) -> Layout:
     """The paper's 2x2 block per unit (restart 0): the learned input and the transformed input
     (bottom row) under their log amplitude spectra with normalized spectral entropies H (top
-    row); one row of blocks per class."""
-    res = run.result
-    inputs = res.params["input"][:, 0].reshape(len(res.units), -1, *res.images.shape[-2:])[:, 0]
-    pairs = [("input", inputs), ("transformed", res.images[:, 0, 0])]
-    spectra = [np.log(amplitude_spectrum(images / images.std(axis=(-2, -1), keepdims=True)).numpy() + 1e-3)
-               for _, images in pairs]                                   # unit contrast: shapes compare
-    entropy = [spectral_entropy(images).numpy() for _, images in pairs]
-    vmin, vmax = np.percentile(np.concatenate([x.ravel() for x in spectra]), [1, 99.5])
-    final = np.asarray(res.summary["final_activation"])[:, 0]
+    row); one row of blocks per run (e.g. each kernel size of a sweep) and class. The spectra
+    share one colour scale (its bar right of the first row), the images of a row one grey scale."""
     by_class = {c: [u for u, cu in classes.items() if cu == c] for c in dict.fromkeys(classes.values())}
+    drawn = [(run, _spectra(run.result)) for run in runs]
+    blocks = [(run, data, cls, us) for run, data in drawn for cls, us in by_class.items()]
+    limits = np.percentile(np.concatenate([s.ravel() for _, (_, spectra, _) in drawn for s in spectra]), [1, 99.5])
     n_blocks = max(len(us) for us in by_class.values())
+    size = (0.6 + 0.95 * 2 * n_blocks + COLORBAR, _header(1) + 0.05 + 1.2 * 2 * len(blocks))
 
     def draw(fig):
-        axes = fig.subplots(2 * len(by_class), 2 * n_blocks, squeeze=False,
-                            gridspec_kw={"wspace": 0.06, "hspace": 0.3})
+        axes = fig.subplots(2 * len(blocks), 2 * n_blocks, squeeze=False,
+                            gridspec_kw={"wspace": 0.06, "hspace": 0.3, **_margins(size, 1)})
         for ax in axes.flat:
             ax.set_axis_off()
-        for b, (cls, class_units) in enumerate(by_class.items()):
-            for k, (unit, i) in enumerate(zip(class_units, res.rows(class_units))):
-                for j, (name, images) in enumerate(pairs):
-                    top, bottom = axes[2 * b, 2 * k + j], axes[2 * b + 1, 2 * k + j]
-                    top.set_axis_on()
-                    top.imshow(spectra[j][i], cmap="magma", interpolation="nearest", vmin=vmin, vmax=vmax)
-                    top.set_xticks([])
-                    top.set_yticks([])
-                    top.text(0.03, 0.97, f"H={entropy[j][i]:.3f}", transform=top.transAxes, fontsize=6, va="top",
-                             color="white")
-                    top.set_title(f"unit {unit}: {name}" if j == 0 else name, fontsize=7, color=CLASS_COLORS[cls])
-                    bottom.set_axis_on()
-                    _panel(bottom, images[i], float(final[i]) if j == 1 else None)
-            axes[2 * b, 0].set_ylabel(f"{CLASS_SHORT[cls]}\nspectrum", fontsize=7, color=CLASS_COLORS[cls])
-            axes[2 * b + 1, 0].set_ylabel(f"{CLASS_SHORT[cls]}\nimage", fontsize=7, color=CLASS_COLORS[cls])
+        for b, (run, (images, spectra, entropy), cls, us) in enumerate(blocks):
+            panels = [(i, j) for i in run.result.rows(us) for j in (0, 1)]            # (unit row, input / transformed)
+            top, bottom = axes[2 * b, :len(panels)], axes[2 * b + 1, :len(panels)]
+            for ax in (*top, *bottom):
+                ax.set_axis_on()
+            final = np.asarray(run.result.summary["final_activation"])[:, 0]
+            _image_row(top, [spectra[j][i] for i, j in panels], [f"H={entropy[j][i]:.3f}" for i, j in panels],
+                       cmap="magma", limits=limits, colorbar=b == 0)
+            _image_row(bottom, [images[j][i] for i, j in panels],
+                       [f"a={final[i]:.2f}" if j else None for i, j in panels])
+            for k, unit in enumerate(us):
+                top[2 * k].set_title(f"unit {unit}: input", fontsize=7, color=CLASS_COLORS[cls])
+                top[2 * k + 1].set_title("transformed", fontsize=7, color=CLASS_COLORS[cls])
+            run_label = f"{run.label}\n" if len(runs) > 1 else ""
+            top[0].set_ylabel(f"{run_label}{CLASS_SHORT[cls]}\nspectrum", fontsize=7, color=CLASS_COLORS[cls])
+            bottom[0].set_ylabel(f"{run_label}{CLASS_SHORT[cls]}\nimage", fontsize=7, color=CLASS_COLORS[cls])
 
-    return Layout((0.6 + 0.95 * 2 * n_blocks, 0.6 + 1.2 * 2 * len(by_class)), draw)
+    return Layout(size, draw)

@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 MODEL_LABELS = {"tdvae": "TDVAE", "chain": "chain VAE", "sparse": "sparse VAE"}
 
@@ -118,22 +120,46 @@ def sensitivity_figure(units: dict) -> plt.Figure:
     log_p = {k: -np.log10(np.asarray(st["p_value"])) for k, st in (("trained", tr), ("untrained", un))}
     ax.scatter(un["gain"], log_p["untrained"], s=8, color="0.75", label="untrained units")
     ax.scatter(np.asarray(tr["gain"])[active], log_p["trained"][active], s=12, color="C0", label="active trained units")
+    chosen = []
     for key, color, label in [("texture_sensitive", "C3", "texture-sensitive"),
                               ("non_texture_sensitive", "C2", "non-texture-sensitive")]:
         idx = np.asarray(units[key], dtype=int)
         ax.scatter(np.asarray(tr["gain"])[idx], log_p["trained"][idx], s=40, facecolor="none", edgecolor=color,
                    lw=1.5, label=label)
-        for u in idx:
-            ax.annotate(str(u), (tr["gain"][u], log_p["trained"][u]), fontsize=6, xytext=(3, 3),
-                        textcoords="offset points")
+        chosen += [(u, (tr["gain"][u], log_p["trained"][u])) for u in idx]
     ax.axhline(-np.log10(0.05), color="0.4", ls=":", lw=1, label="p = 0.05 (uncorrected)")
     ax.set_xlabel(r"gain: $\eta^2$(textures) $-$ $\eta^2$(scrambled twins)")
     ax.set_ylabel(r"$-\log_{10}$ p (swap-permutation null)")
     ax.set_title("texture sensitivity" + _classes_title(units), fontsize=8)
-    ax.legend(fontsize=7)
+    legend = ax.legend(fontsize=7)
     sns.despine(fig)
     fig.tight_layout()
+    label_apart(ax, [str(u) for u, _ in chosen], [xy for _, xy in chosen], avoid=[legend, ax.title])
     return fig
+
+
+def label_apart(ax: plt.Axes, labels: list, points: list, avoid=(), fontsize: float = 6) -> None:
+    """Label each of ``points`` (data coordinates) with the first of a ring of offsets, growing
+    outwards, where its label overlaps no label placed before, no labelled point and none of the
+    ``avoid`` artists (e.g. the legend), joined to its point by a thin line. Call it once the
+    axes' layout is final."""
+    renderer = ax.figure.canvas.get_renderer()
+    taken = [a.get_window_extent(renderer) for a in avoid]
+    taken += [Bbox.from_bounds(*(ax.transData.transform(p) - 5), 10, 10) for p in points]   # the point markers
+    ring = [(1, 1), (1, -1), (-1, 1), (-1, -1), (0, 1.5), (0, -1.5), (1.5, 0), (-1.5, 0)]
+    offsets = [(7 * r * dx, 7 * r * dy) for r in (1, 2, 3, 4, 5, 6) for dx, dy in ring]
+    for text, point in zip(labels, points):
+        for k, (dx, dy) in enumerate(offsets):
+            label = ax.annotate(text, point, xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                                ha="center" if dx == 0 else "left" if dx > 0 else "right",
+                                va="center" if dy == 0 else "bottom" if dy > 0 else "top",
+                                arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.4", "shrinkA": 1, "shrinkB": 4})
+            label.update_positions(renderer)
+            box = Text.get_window_extent(label, renderer)                              # the text without its line
+            if k == len(offsets) - 1 or not any(box.overlaps(t) for t in taken):
+                taken.append(box)
+                break
+            label.remove()
 
 
 def recipes_figure(curves: pd.DataFrame) -> plt.Figure:

@@ -29,8 +29,9 @@ class Evidence:
         self.am_dir, self.units, self.reference, self.experiments = Path(am_dir), units, reference, experiments
         self.classes = unit_classes(units)
         self.order = list(self.classes)
-        self.nat_mean, self.nat_std, self.nat_p99 = (
-            self.reference_of(k) for k in ("natural_mean", "natural_std", "natural_p99")
+        self.nat_mean, self.nat_std, self.nat_median, self.nat_p99, self.nat_max = (
+            self.reference_of(k) for k in ("natural_mean", "natural_std", "natural_median", "natural_p99",
+                                           "natural_max")
         )
         self._cache: dict = {}
         self._allowed: tuple | None = None
@@ -137,6 +138,18 @@ class Evidence:
     def mask(self, cls: str) -> np.ndarray:
         return self.masks[cls]
 
+    @property
+    def information(self) -> np.ndarray:
+        """Gaussian information (nats) of each studied unit about natural patches, the strength
+        the class contrasts are adjusted for."""
+        info = self.units["units"]["trained"]["information_natural"]
+        return np.array([info[u] for u in self.order], dtype=float)
+
+    def succeeded(self, experiment: str, variant: str) -> np.ndarray:
+        """(U, R): the restart's final activation reaches the unit's natural median (else the run
+        failed: its image is not scored as a property of the unit)."""
+        return self.per_chain(experiment, variant, "final_activation") >= self.nat_median[:, None]
+
 
 def hf(images: np.ndarray, cutoff: float = HF_CUTOFF) -> np.ndarray:
     """Fraction of power above ``cutoff`` (cycles/pixel) per unit, restart mean, of (U, R, H, W) images."""
@@ -152,11 +165,24 @@ def pixel_std(images: np.ndarray) -> np.ndarray:
     return images.reshape(*images.shape[:2], -1).std(-1).mean(1)
 
 
-def iterations_to(trace: np.ndarray, fraction: float = 0.9) -> np.ndarray:
-    """First iteration reaching ``a0 + fraction * (a_end - a0)`` per chain, restart mean (U,)."""
-    start, end = trace[0], trace[-1]
-    reached = (trace - start) >= fraction * (end - start) - 1e-12
-    return reached.argmax(0).mean(1).astype(float)
+LEVEL_FRACTION = 0.9
+
+
+def common_level(finals: np.ndarray, natural_mean: np.ndarray, fraction: float = LEVEL_FRACTION) -> np.ndarray:
+    """Per unit the activation ``fraction`` of the way from the natural mean to the best of
+    ``finals`` (M, U), the final activations of the M contestants: one target for all of them."""
+    return natural_mean + fraction * (np.nanmax(finals, 0) - natural_mean)
+
+
+def iterations_to_level(trace: np.ndarray, level: np.ndarray) -> tuple:
+    """(iterations, reached) per unit of a (T, U) trace: the first iteration from which the trace
+    stays at or above ``level`` (U,) to the end; a trace that does not end there is censored at
+    T (``reached`` False), so an oscillating run that touches the level once is not fast."""
+    above = trace >= level[None] - 1e-12
+    stays = np.flip(np.logical_and.accumulate(np.flip(above, 0), 0), 0)      # above from t to the end
+    reached = stays[-1]
+    first = np.where(reached, stays.argmax(0), len(trace))
+    return first.astype(float), reached
 
 
 def lowpass_correlation(a: np.ndarray, b: np.ndarray, sigma: float = 2.0) -> np.ndarray:
@@ -173,17 +199,25 @@ def _unit_norm(flat: np.ndarray) -> np.ndarray:
     return flat / np.maximum(np.linalg.norm(flat, axis=-1, keepdims=True), 1e-12)
 
 
-def shift_invariant_variability(images: np.ndarray) -> np.ndarray:
-    """1 - mean over restart pairs of the maximal circular cross-correlation (any shift),
-    per unit, of (U, R, H, W) images: two restarts that found the same pattern at different
-    positions count as the same."""
-    u, r, h, w = images.shape
-    x = _unit_norm(images.reshape(u, r, -1)).reshape(u, r, h, w)
-    f = np.fft.rfft2(x)
-    xcorr = np.fft.irfft2(f[:, :, None] * np.conj(f[:, None, :]), s=(h, w))   # (U, R, R, H, W)
-    best = xcorr.reshape(u, r, r, -1).max(-1)
-    off = ~np.eye(r, dtype=bool)
-    return 1 - best[:, off].mean(-1)
+def max_xcorr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Maximal circular cross-correlation (any shift) of image pairs (..., H, W), a shift-invariant
+    similarity in [-1, 1]."""
+    h, w = a.shape[-2:]
+    fa, fb = (np.fft.rfft2(_unit_norm(x.reshape(*x.shape[:-2], -1)).reshape(x.shape)) for x in (a, b))
+    xcorr = np.fft.irfft2(fa * np.conj(fb), s=(h, w))
+    return xcorr.reshape(*xcorr.shape[:-2], -1).max(-1)
+
+
+def shift_invariant_variability(images: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """1 - mean over restart pairs of :func:`max_xcorr`, per unit, of (U, R, H, W) images: two
+    restarts that found the same pattern at different positions count as the same. ``keep``
+    (U, R) restricts the pairs to kept restarts (NaN where fewer than two are kept)."""
+    u, r = images.shape[:2]
+    best = max_xcorr(images[:, :, None], images[:, None, :])                 # (U, R, R)
+    keep = np.ones((u, r), dtype=bool) if keep is None else keep
+    pairs = keep[:, :, None] & keep[:, None, :] & ~np.eye(r, dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1 - (best * pairs).sum((1, 2)) / np.where(pairs.any((1, 2)), pairs.sum((1, 2)), np.nan)
 
 
 def pairwise_diversity(samples: np.ndarray) -> np.ndarray:

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from .evidence import Evidence
-from .rows import Finding, decoding
+from .rows import FAMILIES, Finding, decoding, finalize, make
 from .sections import am_findings, chain_findings
-from .statistics import verdict
+from .statistics import image_bootstrap
 
 VERDICTS = ("replicated", "not_replicated", "inconclusive")
 
@@ -34,16 +34,17 @@ def model_findings(units: dict, decoders: dict, phase: dict) -> list:
                    "replicated if 1 <= active <= dim - 1 and the trained model has more active units than the "
                    "untrained one; not_replicated otherwise",
                    "replicated" if 1 <= n <= total - 1 and n > n_null else "not_replicated", 0.0, "above",
-                   "count (no interval)",
-                   {"n_active": n, "dim": total, "n_active_untrained": n_null,
-                    "activity_rule": units["rule"]["active"]})]
+                   "count (no test)", "model", [0, total],
+                   details={"n_active": n, "dim": total, "n_active_untrained": n_null,
+                            "activity_rule": units["rule"]["active"]})]
     tdvae = decoders["tdvae"]
     z2 = tdvae["z2"]
-    out.append(Finding("M2", "model", "Texture family decodes from z2 posterior means above chance",
-                       "cross-validated accuracy (image-grouped folds)", z2["accuracy"], z2["ci_bootstrap"],
-                       "replicated if the image-level bootstrap interval lies above chance",
-                       verdict(z2["ci_bootstrap"], z2["chance"]), z2["chance"], "above",
-                       "image-level bootstrap 95% interval", {"chance": z2["chance"]}))
+    interval, p = image_bootstrap(z2["per_image"], z2["chance"])
+    out.append(make("model", "M2", "Texture family decodes from z2 posterior means above chance",
+                    "cross-validated accuracy (image-grouped folds)", z2["accuracy"], interval, p,
+                    threshold=z2["chance"], direction="above",
+                    method="image-level bootstrap test (stratified by family), 95% percentile interval",
+                    family="model", bounds=[0.0, 1.0], details={"chance": z2["chance"]}))
     out += [
         decoding("M3", "z2 carries more texture information than z1", z2, tdvae["z1"], "z2", "z1"),
         decoding("M4", "z2 carries more texture information than the pixels", z2, tdvae["pixels"], "z2", "pixels"),
@@ -74,12 +75,17 @@ def build_scorecard(am_dir, units: dict, reference: dict, models: dict, experime
     rows = model_findings(units, decoders, phase) + am_findings(ev)
     if chain is not None:
         rows += chain_findings(ev, Evidence(*chain, experiments))
-    return [asdict(x) for x in rows]
+    return [asdict(x) for x in finalize(rows)]
 
 
 def totals(scorecard: list) -> dict:
-    """Counts per verdict (the DVC metric)."""
-    return {v: sum(row["verdict"] == v for row in scorecard) for v in VERDICTS} | {"findings": len(scorecard)}
+    """Counts per verdict, overall and per family (the DVC metric)."""
+    def count(rows):
+        return {v: sum(row["verdict"] == v for row in rows) for v in VERDICTS} | {"findings": len(rows)}
+    present = [f for f in FAMILIES if any(r.get("family") == f for r in scorecard)]
+    if not present:  # rows from before families were declared
+        return count(scorecard)
+    return count(scorecard) | {"families": {f: count([r for r in scorecard if r["family"] == f]) for f in present}}
 
 
 def write_json(obj, path) -> None:

@@ -18,8 +18,9 @@ Rules (the defaults of :func:`classify_units`, declared before the default-scale
 - **Selection** (:func:`~tdvae_am.units.selection.select_units`): texture-sensitive units are
   active with a gain significant at family-wise 0.05 (Holm over the active units), largest
   gain first; non-texture-sensitive units are active at the null level (p >= 0.05), most
-  informative first; ``n_units`` per class at most. With fewer candidates a class is
-  shorter; only ``fallback`` (the smoke scale) fills it from inactive units, flagged.
+  informative first; every candidate of each class, or ``n_units`` per class at most when
+  it is a number. With fewer candidates a class is shorter; only ``fallback`` (the smoke
+  scale) fills it from inactive units (up to ``n_units``, or 2 when it is None), flagged.
 - **Decoding**: multinomial logistic regression on standardized features, cross-validated
   with folds grouped by synthesized image (stratified by family), so overlapping crops of
   one image never straddle a fold; accuracy with the majority-class chance level, an exact
@@ -35,7 +36,7 @@ from tdvae_am.models import LatentVariableModel
 
 from .activity import active_units, activity, encode, information_threshold
 from .decoding import decode_family, decode_texture_vs_scrambled
-from .selection import select_units
+from .selection import fill_target, select_units
 from .sensitivity import equalize_contrast, phase_sensitivity, texture_sensitivity
 
 
@@ -66,7 +67,7 @@ def classify_units(
     layer: str = "z2",
     info_threshold: float = 0.05,
     max_untrained_active: int = 2,
-    n_units: int = 5,
+    n_units: int | None = None,
     alpha: float = 0.05,
     n_permutations: int = 2000,
     fallback: bool = False,
@@ -132,6 +133,7 @@ def classify_units(
     selection = select_units(trained_stats["gain"], trained_stats["p_value"], trained_stats["information_natural"],
                              active, n_units, alpha, fallback)
     trained_stats["p_holm"] = selection.pop("p_holm")
+    cut = "all" if n_units is None else f"at most {n_units}"
 
     decode = functools.partial(decode_family, family=family, image=image, n_splits=n_splits, seed=seed)
     decoding = {
@@ -143,7 +145,7 @@ def classify_units(
     }
     if layer != "z1" and "z1" in model.latent_dims:
         decoding["z1"] = decode(encode(model, textures, "z1", batch_size, kl=False)["mean"])
-    phase = functools.partial(decode_texture_vs_scrambled, image=image, n_splits=n_splits, seed=seed)
+    phase = functools.partial(decode_texture_vs_scrambled, image=image, n_splits=n_splits, seed=seed, family=family)
     decoding_phase = {
         f"{layer}": phase(codes["textures"]["mean"], codes["scrambled"]["mean"]),
         f"{layer}_untrained": phase(untrained_codes["textures"]["mean"], untrained_codes["scrambled"]["mean"]),
@@ -163,9 +165,10 @@ def classify_units(
                       f"raised so that at most {max_untrained_active} untrained units pass)",
             "texture_sensitive": f"active, gain eta^2(textures) - eta^2(scrambled) above the swap-permutation null "
                                  f"({n_permutations} permutations), Holm-adjusted p < {alpha}; largest gain first, "
-                                 f"at most {n_units}",
-            "non_texture_sensitive": f"active, uncorrected p >= {alpha}; most informative first, at most {n_units}",
-            "fallback": "classes filled from inactive units (smoke scale only)" if fallback else "none",
+                                 f"{cut}",
+            "non_texture_sensitive": f"active, uncorrected p >= {alpha}; most informative first, {cut}",
+            "fallback": (f"short classes filled from inactive units up to {fill_target(n_units)} (smoke scale only)"
+                         if fallback else "none"),
             "contrast_equalized": equalize,
         },
         "units": {

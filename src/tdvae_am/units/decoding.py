@@ -29,6 +29,7 @@ def decode_family(
     seed: int = 0,
     C: float = 1.0,
     n_bootstrap: int = 2000,
+    strata: np.ndarray | None = None,
 ) -> dict:
     """Cross-validated texture-family decoding accuracy from ``(N, F)`` features.
 
@@ -44,6 +45,9 @@ def decode_family(
         Inverse L2 regularization strength of the logistic regression.
     n_bootstrap : int
         Image-level bootstrap resamples of the interval.
+    strata : ndarray, optional
+        Stratum of each patch (default: its family), recorded per image (its first patch's)
+        for bootstraps stratified by family.
 
     Returns
     -------
@@ -51,7 +55,7 @@ def decode_family(
         ``accuracy``, ``chance`` (majority-class share), ``uniform_chance``,
         ``ci_binomial`` and ``ci_bootstrap`` (95 %), ``fold_accuracy``, ``confusion``
         (rows true, columns predicted), ``n``, ``n_images`` and ``per_image`` (correct
-        predictions and patches per image, for paired comparisons); JSON-serializable.
+        predictions, patches and stratum per image, for paired comparisons); JSON-serializable.
     """
     family, image = np.asarray(family), np.asarray(image)
     classes, true_idx = np.unique(family, return_inverse=True)
@@ -66,7 +70,8 @@ def decode_family(
     correct = predicted == family
     n, k = len(family), int(correct.sum())
     ci = stats.binomtest(k, n).proportion_ci(0.95)
-    _, img_idx = np.unique(image, return_inverse=True)
+    images, first, img_idx = np.unique(image, return_index=True, return_inverse=True)
+    stratum = np.unique(family if strata is None else np.asarray(strata), return_inverse=True)[1][first]
     per_image_correct = np.bincount(img_idx, weights=correct)
     per_image_n = np.bincount(img_idx)
     draw = np.random.default_rng(seed).integers(0, len(per_image_n), (n_bootstrap, len(per_image_n)))
@@ -84,20 +89,22 @@ def decode_family(
         "n": n,
         "n_images": len(per_image_n),
         "n_splits": len(folds),
-        "per_image": {"image": np.unique(image).tolist(), "correct": per_image_correct.astype(int).tolist(),
-                      "n": per_image_n.tolist()},
+        "per_image": {"image": images.tolist(), "correct": per_image_correct.astype(int).tolist(),
+                      "n": per_image_n.tolist(), "stratum": stratum.tolist()},
     }
 
 
 def decode_texture_vs_scrambled(texture_features: np.ndarray, scrambled_features: np.ndarray, image: np.ndarray,
-                                n_splits: int = 5, seed: int = 0) -> dict:
+                                n_splits: int = 5, seed: int = 0, family: np.ndarray | None = None) -> dict:
     """Cross-validated decoding of "texture or its phase-scrambled twin" (chance 0.5).
 
     The twins share the amplitude spectrum, so a decoder above chance reads structure beyond
     it. Each image's patches and their twins are in one fold (the labels are balanced within
-    every image). Same output as :func:`decode_family`.
+    every image). Same output as :func:`decode_family`; ``family`` (of each texture patch)
+    stratifies the images.
     """
     n = len(texture_features)
     features = np.concatenate([texture_features, scrambled_features]).reshape(2 * n, -1)
     label = np.repeat([0, 1], n)
-    return decode_family(features, label, np.concatenate([image, image]), n_splits, seed)
+    strata = None if family is None else np.concatenate([family, family])
+    return decode_family(features, label, np.concatenate([image, image]), n_splits, seed, strata=strata)
