@@ -22,7 +22,7 @@ from .data.patches import SPLITS, split_sizes
 REQUIRED = {
     "natural": ("n_train", "n_val", "n_test"),
     "textures": ("image_size", "n_scales", "n_images", "iterations", "patches_per_image"),
-    "train": ("steps", "batch_size", "lr", "beta_y_final", "warmup", "log_every", "checkpoint_every"),
+    "train": ("steps", "batch_size", "lr", "beta_y_final", "warmup", "log_every", "checkpoint_every", "precision"),
     "evaluation": ("iwae_samples",),
     "am": ("sta_samples", "threads"),
 }

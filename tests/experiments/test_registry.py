@@ -179,14 +179,15 @@ def test_resolve_run_layers_defaults_experiment_and_variant(registry):
     assert kern["parametrization"]["kernel_size"] == 5 and "init_scale" in kern["parametrization"]
 
 
-# pixel-space methods from a small random init are deterministic: one restart is all they give
-DETERMINISTIC = ["pixel", "pixel_pre", "pixel_post", "pixel_grad", "pixel_elbo", "pixel_elbo_original_sign",
-                 "optimizers", "transformation", "transformation_elbo", "z1_space"]
+# methods whose restarts converge to one image (measured: pixel 0.0002, distribution 0.004,
+# transformation 0.006 restart variability at the default scale) run once; the kernel sweep twice
+SINGLE = ["pixel", "pixel_pre", "pixel_post", "pixel_grad", "pixel_elbo", "pixel_elbo_original_sign",
+          "optimizers", "diversity", "distribution_fixed", "transformation", "transformation_elbo", "z1_space"]
 
 
 def test_restarts_per_experiment_and_variant_override_the_default(registry):
     for exp, var in all_runs(registry):
-        expected = 1 if exp in DETERMINISTIC else 3
+        expected = 1 if exp in SINGLE else 2 if exp == "kernel_size" else 3
         assert run_restarts(registry, exp, var, 3) == expected, (exp, var)
     # the restart-variability rows and the restart figures read runs with the default
     assert run_restarts(registry, "method_stability", "pixel", 4) == 4

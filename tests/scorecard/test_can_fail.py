@@ -169,6 +169,7 @@ def test_each_row_can_fail(row_id):
     section = next(s for s in SECTIONS if s.name == SECTION_OF[row_id])
     with ev.reading(section.reads):
         row = {f.id: f for f in section.findings(ev)}[row_id]
+    assert row.value is not None and row.p_value is not None, "the counter-example must be measured, not undefined"
     assert row.verdict != "replicated", (row.value, row.interval, row.p_value)
 
 
@@ -183,7 +184,7 @@ def test_each_chain_row_can_fail(row_id):
         ev.plant[("onehot_synthesis", "sample")] = lambda res, rng, s=scale: _sampling(res, rng, s)
         ev.plant[("onehot_synthesis", "mean")] = lambda res, rng: _sampling(res, rng, 1.0)
     rows = {f.id: f for f in chain_findings(tdvae, chain)}
-    assert rows[row_id].verdict != "replicated"
+    assert rows[row_id].value is not None and rows[row_id].verdict != "replicated"
 
 
 def _decoder(correct, n=100):
@@ -217,4 +218,4 @@ def test_each_model_row_can_fail(row_id):
              | phase_edit}
     rows = {f.id: f for f in model_findings(units, decoders, phase)}
     assert set(rows) == set(MODEL_COUNTER)
-    assert rows[row_id].verdict != "replicated"
+    assert rows[row_id].value is not None and rows[row_id].verdict != "replicated"

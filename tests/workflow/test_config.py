@@ -40,10 +40,14 @@ def test_preset_fills_nulls_and_keeps_overrides():
     assert cfg["natural"]["n_val"] is None  # input untouched
 
 
-@pytest.mark.parametrize(("scale", "lr"), [("smoke", 3e-4), ("default", 3e-4), ("paper", 5e-5)])
-def test_shipped_scales_pass_every_check(scale, lr):
+@pytest.mark.parametrize(("scale", "lr", "precision"), [("smoke", 3e-4, "fp32"), ("default", 3e-4, "fp32"),
+                                                        ("paper", 5e-5, "auto")])
+def test_shipped_scales_pass_every_check(scale, lr, precision):
+    # bf16 trains another model from the same seed: the CPU presets train in fp32 whatever the CPU
     resolved = validated(scale=scale)
     assert resolved["train"]["lr"] == lr and resolved["scale"] == scale
+    assert resolved["train"]["precision"] == precision
+    assert validated(lambda c: c["train"].update(precision="bf16"), scale)["train"]["precision"] == "bf16"
 
 
 def test_a_seed_too_small_for_the_syntheses_is_rejected():
