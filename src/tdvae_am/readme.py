@@ -1,9 +1,10 @@
-"""The README's result sections, rendered from the workflow's result files.
+"""The documentation's result sections, rendered from the workflow's result files.
 
-README.md holds each generated block between ``<!-- results:NAME -->`` and ``<!-- /results:NAME -->``
-(NAME one of :data:`BLOCKS`). ``python -m tdvae_am.readme [--root DIR]`` replaces what lies between
-the markers and leaves the markers and every other byte as they are; with ``--check`` it writes
-nothing and exits 1 naming the blocks that differ. Content that starts (ends) with a line break keeps
+README.md and the pages of docs/ hold each generated block between ``<!-- results:NAME -->`` and
+``<!-- /results:NAME -->`` (NAME one of :data:`BLOCKS`; a block may appear in several documents).
+``python -m tdvae_am.readme [--root DIR]`` replaces what lies between the markers and leaves the
+markers and every other byte as they are; with ``--check`` it writes nothing and exits 1 naming the
+documents and blocks that differ. Content that starts (ends) with a line break keeps
 one, so a block between markers on lines of their own stays on lines of its own, one between markers
 inside a line stays inline.
 """
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tdvae_am.experiments.registry import MODEL_LABELS, units_file
+from tdvae_am.experiments.registry import MODEL_LABELS, all_runs, load_registry, registry_models, units_file
 from tdvae_am.files import CorruptFileError, load_json
 from tdvae_am.plots.benchmarks import phase_summary
 from tdvae_am.scorecard.findings import totals
@@ -144,6 +145,8 @@ def timing_block(root: Path) -> str:
     return _table(["phase", "jobs", "wall time, summed over jobs (min)"], rows)
 
 
+#: The record of the README's main command run in a fresh clone (benchmarks/fresh_clone_run.py).
+RUN_RECORD = "benchmarks/default_run.json"
 #: Fractions of a recipe's run at which the recipes table gives its active units.
 RECIPE_FRACTIONS = (0.5, 0.75, 1.0)
 
@@ -186,8 +189,59 @@ def recipes_block(root: Path) -> str:
     return table + (f"\n\nNot run yet: {', '.join(missing)}." if missing else "")
 
 
+def run_time_block(root: Path) -> str:
+    """The default run's time: the jobs' summed wall time (results/benchmarks.csv) and, where
+    benchmarks/default_run.json records it (benchmarks/fresh_clone_run.py), the wall clock of the
+    README's command in a fresh clone and the machine."""
+    summary = phase_summary(pd.read_csv(_path(root, "results/benchmarks.csv")))
+    text = f"{summary['jobs'].sum()} jobs, {_hours(summary['s'].sum())} of job time summed over jobs"
+    if (root / RUN_RECORD).is_file():
+        run = _json(root, RUN_RECORD)
+        text += (f"; the command took {_hours(run['wall_s'])} of wall clock in a fresh clone, installation "
+                 f"included, on {run['cores']} CPU cores ({run['cpu']}, {'with' if run['native_bf16'] else 'without'}"
+                 f" native bf16; training in {run['precision']}), {'with' if run['gpu'] else 'no'} GPU")
+    return text + "."
+
+
+def _hours(seconds: float) -> str:
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+#: Where each scale of params.yaml's presets is meant to run.
+SCALE_HARDWARE = {"smoke": "any CPU, minutes; CI", "default": "2 CPU cores, hours (below)",
+                  "paper": "GPU cluster ([docs/cluster.md](docs/cluster.md))"}
+
+
+def scales_block(root: Path) -> str:
+    """One row per preset of params.yaml: the command, training patches and steps, texture images."""
+    with open(_path(root, "params.yaml")) as f:
+        params = yaml.safe_load(f)
+    rows = []
+    for scale, preset in params["presets"].items():
+        command = "snakemake --cores all" + ("" if scale == params["scale"] else f" --config scale={scale}")
+        train, textures = preset["train"], preset["textures"]
+        rows.append([scale, f"`{command}`", f"{preset['natural']['n_train']:,}",
+                     f"{train['steps']:,} x {train['batch_size']} ({train['precision']})",
+                     f"{textures['n_images']} of {textures['image_size']} px", SCALE_HARDWARE.get(scale, "")])
+    return _table(["scale", "command", "natural training patches", "training steps x batch (precision)",
+                   "texture images per family", "hardware"], rows)
+
+
+def registry_block(root: Path) -> str:
+    """Counts of config/experiments.yaml (experiments, runs per model, AM figures) and of the committed
+    figures (figures/*.png)."""
+    registry = load_registry(_path(root, "config/experiments.yaml"))
+    runs = {MODEL_LABELS.get(m, m): len(all_runs(registry, m)) for m in registry_models(registry)}
+    per_model = "; ".join(f"{n} on the {m}" for m, n in runs.items())
+    figures = len(list((root / "figures").glob("*.png")))
+    return (f"{len(registry['experiments'])} experiments, {sum(runs.values())} AM runs ({per_model}), "
+            f"{len(registry['figures'])} AM figures; {figures} figures in `figures/` in all.")
+
+
 BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard": scorecard_block,
-          "chain": chain_block, "timing": timing_block, "recipes": recipes_block}
+          "chain": chain_block, "timing": timing_block, "recipes": recipes_block, "run-time": run_time_block,
+          "registry": registry_block, "scales": scales_block}
 
 
 def render(name: str, root: str | Path) -> str:
@@ -198,16 +252,16 @@ def render(name: str, root: str | Path) -> str:
         raise ReadmeError(f"block {name}: a result file lacks the key {err}; re-run the workflow") from None
 
 
-def update(text: str, root: str | Path) -> tuple[str, list[str]]:
-    """``text`` (README.md) with every block re-rendered, and the names of the blocks that changed."""
+def update(text: str, root: str | Path, document: str = "README.md") -> tuple[str, list[str]]:
+    """``text`` (of ``document``) with every block re-rendered, and the names of the blocks that changed."""
     out, changed, pos = [], [], 0
     while m := START.search(text, pos):
         name, end_marker = m[1], f"<!-- /results:{m[1]} -->"
         if name not in BLOCKS:
-            raise ReadmeError(f"README.md: unknown block {m[0]} (known: {', '.join(BLOCKS)})")
+            raise ReadmeError(f"{document}: unknown block {m[0]} (known: {', '.join(BLOCKS)})")
         end = text.find(end_marker, m.end())
         if end < 0:
-            raise ReadmeError(f"README.md: {m[0]} has no end marker {end_marker}")
+            raise ReadmeError(f"{document}: {m[0]} has no end marker {end_marker}")
         old = text[m.end() : end]
         new = "\n" * old.startswith("\n") + render(name, root) + "\n" * old.endswith("\n")
         if new != old:
@@ -217,27 +271,36 @@ def update(text: str, root: str | Path) -> tuple[str, list[str]]:
     return "".join(out) + text[pos:], changed
 
 
+def documents(root: Path) -> list[Path]:
+    """README.md and the pages of docs/, relative to ``root``."""
+    return [Path("README.md"), *sorted(p.relative_to(root) for p in (root / "docs").glob("*.md"))]
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m tdvae_am.readme [--root DIR] [--check]``; 0 done or up to date, 1 out of date
     (``--check``), 2 a missing marker or result file."""
     parser = argparse.ArgumentParser(prog="python -m tdvae_am.readme", description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (README.md, results/)")
+    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (README.md, docs/, results/)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a block is out of date")
     args = parser.parse_args(argv)
-    readme = args.root / "README.md"
     try:
-        text = readme.read_bytes().decode()
-        new, changed = update(text, args.root)
+        updates = {}
+        for doc in documents(args.root):
+            new, changed = update((args.root / doc).read_bytes().decode(), args.root, str(doc))
+            updates[doc] = (new, changed)
     except (ReadmeError, CorruptFileError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if args.check and changed:
-        print(f"README.md is out of date in block(s) {', '.join(changed)}: run python -m tdvae_am.readme",
-              file=sys.stderr)
+    stale = {doc: changed for doc, (_, changed) in updates.items() if changed}
+    if args.check and stale:
+        named = "; ".join(f"{doc} in block(s) {', '.join(changed)}" for doc, changed in stale.items())
+        print(f"out of date: {named}: run python -m tdvae_am.readme", file=sys.stderr)
         return 1
-    if not args.check and changed:
-        readme.write_bytes(new.encode())
-    print(f"README.md: {'updated ' + ', '.join(changed) if changed else 'up to date'}")
+    for doc, changed in stale.items():
+        (args.root / doc).write_bytes(updates[doc][0].encode())
+        print(f"{doc}: updated {', '.join(changed)}")
+    if not stale:
+        print("README.md and docs/: up to date")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The default run's results in git (README "Results in the repository"): exactly the DVC outputs
+"""The default run's results in git (docs/dvc.md, "Results in the repository"): exactly the DVC outputs
 with ``cache: false`` are committed, everything cached by DVC is git-ignored, the PNGs fit 10 MB."""
 
 import subprocess

@@ -1,5 +1,5 @@
 """A re-run that fails after Snakemake deleted its output: `dvc checkout <file>` restores the last
-`dvc repro` result (the README's recovery), here with the real texture_seed rule as a one-job stage
+`dvc repro` result (the recovery of docs/dvc.md), here with the real texture_seed rule as a one-job stage
 in a DVC repository without git, with the project's hard-linked cache."""
 
 import numpy as np

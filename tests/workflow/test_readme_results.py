@@ -45,7 +45,17 @@ Totals: <!-- results:scorecard-totals -->old<!-- /results:scorecard-totals --> T
 <!-- /results:recipes -->
 tail, ü
 """
-PARAMS = """recipes:
+PARAMS = """scale: default
+presets:
+  smoke:
+    natural: {n_train: 2000}
+    textures: {n_images: 2, image_size: 64}
+    train: {steps: 60, batch_size: 64, precision: fp32}
+  default:
+    natural: {n_train: 60000}
+    textures: {n_images: 12, image_size: 128}
+    train: {steps: 2000, batch_size: 256, precision: fp32}
+recipes:
   runs:
     slow: {beta_y_final: 1.25, warmup: [0.05, 0.5]}
     fast: {lr: 1.0e-3}
@@ -144,7 +154,7 @@ def test_blocks_render_known_markdown(root):
 def test_update_then_check_round_trip(root, capsys):
     readme = root / "README.md"
     assert _cli(capsys, "--root", str(root), "--check") == (
-        1, "README.md is out of date in block(s) models, scorecard-totals, scorecard, chain, timing, recipes: "
+        1, "out of date: README.md in block(s) models, scorecard-totals, scorecard, chain, timing, recipes: "
         "run python -m tdvae_am.readme\n")
     assert readme.read_text() == README
     assert _cli(capsys, "--root", str(root)) == (0, "")
@@ -178,6 +188,41 @@ def test_clear_error_for_a_missing_marker_or_file(root, capsys, readme, remove, 
     rc, err = _cli(capsys, "--root", str(root))
     assert rc == 2 and named in err and len(err.splitlines()) == 1, err
     assert (root / "README.md").read_text() == readme
+
+
+REGISTRY = """experiments:
+  pixel: {variants: {a: {}, b: {}}}
+  both: {models: [tdvae, chain], variants: {a: {}}}
+figures:
+  fig12: {kind: images, experiments: [pixel]}
+"""
+
+
+def test_blocks_in_docs_pages_run_time_and_registry_counts(root, capsys):
+    _write(root / "config/experiments.yaml", REGISTRY)
+    for name in ("fig12.png", "scorecard.png"):
+        _write(root / "figures" / name, "png")
+    page = ("# Results\n<!-- results:run-time -->\n<!-- /results:run-time -->\n"
+            "<!-- results:registry --><!-- /results:registry -->\n")
+    _write(root / "docs/results.md", page)
+    assert render("run-time", root) == "4 jobs, 1 h 38 min of job time summed over jobs."
+    _write(root / "benchmarks/default_run.json", {"wall_s": 8160, "cores": 2, "cpu": "AVX2", "native_bf16": False,
+                                                  "precision": "fp32", "gpu": False})
+    assert render("run-time", root) == (
+        "4 jobs, 1 h 38 min of job time summed over jobs; the command took 2 h 16 min of wall clock in a fresh "
+        "clone, installation included, on 2 CPU cores (AVX2, without native bf16; training in fp32), no GPU.")
+    assert render("scales", root).splitlines()[2:] == [
+        "| smoke | `snakemake --cores all --config scale=smoke` | 2,000 | 60 x 64 (fp32) | 2 of 64 px "
+        "| any CPU, minutes; CI |",
+        "| default | `snakemake --cores all` | 60,000 | 2,000 x 256 (fp32) | 12 of 128 px "
+        "| 2 CPU cores, hours (below) |"]
+    assert render("registry", root) == (
+        "2 experiments, 4 AM runs (3 on the TDVAE; 1 on the chain VAE), 1 AM figures; 2 figures in `figures/` in all.")
+    rc, err = _cli(capsys, "--root", str(root), "--check")
+    assert rc == 1 and "docs/results.md in block(s) run-time, registry" in err
+    assert _cli(capsys, "--root", str(root)) == (0, "")
+    assert "\n<!-- results:run-time -->\n4 jobs, " in (root / "docs/results.md").read_text()
+    assert _cli(capsys, "--root", str(root), "--check") == (0, "")
 
 
 def test_repository_readme_matches_committed_results(capsys):

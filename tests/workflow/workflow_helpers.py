@@ -26,7 +26,7 @@ def copy_workflow(dest: Path) -> Path:
 
 
 def committed_results(root: Path = ROOT) -> list[str]:
-    """The result files committed to git (README "Results in the repository"), as in a fresh clone."""
+    """The result files committed to git (docs/dvc.md, "Results in the repository"), as in a fresh clone."""
     proc = subprocess.run(["git", "ls-files", "results", "figures", "dvc.lock"], cwd=root, capture_output=True,
                           text=True, check=True)
     return proc.stdout.split()
