@@ -1,6 +1,6 @@
 """The scorecard as a forest plot: every row on one scale, the distance of its value from its
 rule's threshold in standard errors, coloured by verdict and grouped by family (or section); the
-table stays in the JSON and docs/results.md."""
+table stays in the JSON and the README."""
 
 from __future__ import annotations
 

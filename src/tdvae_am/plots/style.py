@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 sns.set_theme(context="paper", style="white", font_scale=1.0)
-# 130 dpi keeps every PNG of the default run, committed to git, under 10 MB together (docs/dvc.md
+# 130 dpi keeps every PNG of the default run, committed to git, under 10 MB together (README
 # "Results in the repository"); the PDFs beside them are vector graphics
 plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 130, "image.cmap": "gray"})
 

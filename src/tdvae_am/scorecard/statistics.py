@@ -1,7 +1,7 @@
 """The declared tests, intervals and verdict rule of the scorecard.
 
 One test per row type, each with the interval that inverts it (declared before the
-results were seen; docs/deviations.md, "Scorecard rules"):
+results were seen; README "Scorecard statistics"):
 
 ================ ============================================= ============================================
 row type         test (one-sided, in the claimed direction)    95% interval
