@@ -23,7 +23,8 @@ import yaml
 from tdvae_am.experiments.registry import MODEL_LABELS, all_runs, load_registry, registry_models, units_file
 from tdvae_am.files import CorruptFileError, load_json
 from tdvae_am.plots.benchmarks import phase_summary
-from tdvae_am.scorecard.findings import totals
+from tdvae_am.scorecard.confirmation import confirmation, confirmed_counts
+from tdvae_am.scorecard.findings import scorecard_rows, totals
 
 START = re.compile(r"<!-- results:([^\s>]+) -->")
 #: The scorecard section of the top-down vs chain comparisons (rows C1...).
@@ -108,14 +109,18 @@ def _scorecard_table(rows: list) -> str:
     ])
 
 
+def _rows(root: Path, rel: str = "results/scorecard.json") -> list:
+    return scorecard_rows(_json(root, rel))
+
+
 def scorecard_block(root: Path) -> str:
     """The scorecard's rows (results/scorecard.json) but the top-down vs chain ones."""
-    return _scorecard_table([r for r in _json(root, "results/scorecard.json") if r["section"] != CHAIN_SECTION])
+    return _scorecard_table([r for r in _rows(root) if r["section"] != CHAIN_SECTION])
 
 
 def chain_block(root: Path) -> str:
     """The scorecard's top-down vs chain rows."""
-    return _scorecard_table([r for r in _json(root, "results/scorecard.json") if r["section"] == CHAIN_SECTION])
+    return _scorecard_table([r for r in _rows(root) if r["section"] == CHAIN_SECTION])
 
 
 def _count(n: dict) -> str:
@@ -125,7 +130,7 @@ def _count(n: dict) -> str:
 
 def totals_block(root: Path) -> str:
     """The scorecard's counts per verdict: the paper's findings first, then each other family."""
-    n = totals(_json(root, "results/scorecard.json"))
+    n = totals(_rows(root))
     if "families" not in n:
         return f"**{_count(n).replace(' of ', '** of ')} findings."
     fams = n["families"]
@@ -208,6 +213,41 @@ def _hours(seconds: float) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
+def confirmation_block(root: Path) -> str:
+    """Each row's verdict on the main run's seed and on the confirmation seed (results/scorecard.json,
+    results/confirm/scorecard.json), whether they agree, and the confirmed rows per family."""
+    cards = [_json(root, rel) for rel in ("results/scorecard.json", "results/confirm/scorecard.json")]
+    seeds = [c.get("seed", "?") if isinstance(c, dict) else "?" for c in cards]
+    versions = [c.get("rules_version") if isinstance(c, dict) else None for c in cards]
+    table = confirmation(*(scorecard_rows(c) for c in cards))
+    counts = "; ".join(f"{family}: {c['confirmed']} of {c['rows']}" for family, c in confirmed_counts(table).items())
+    same = "the same rules" if versions[0] and versions[0] == versions[1] else "DIFFERENT rules"
+    head = (f"Confirmed (same verdict on seeds {seeds[0]} and {seeds[1]}, scored by {same}: "
+            f"rules_version {versions[0]} / {versions[1]}): {counts}.\n\n")
+    rows = [[t["id"], t["family"], t["finding"], *(str(v).replace("_", " ") for v in t["verdicts"]),
+             "yes" if t["confirmed"] else "**no**"] for t in table]
+    return head + _table(["id", "family", "finding", f"seed {seeds[0]}", f"seed {seeds[1]}", "confirmed"], rows)
+
+
+def _mean_interval(s: dict) -> str:
+    lo, hi = s["interval"]
+    return f"{s['mean']:.3g} [{lo:.3g}, {hi:.3g}]" if np.isfinite([lo, hi]).all() else f"{s['mean']:.3g}"
+
+
+def seeds_block(root: Path) -> str:
+    """The model claims and active units over seeds (results/seeds/summary.json): per claim each seed's
+    verdict, how many seeds replicate it and the mean statistic with its t interval over seeds."""
+    summary = _json(root, "results/seeds/summary.json")
+    seeds = summary["seeds"]
+    rows = [[claim_id, c["statistic"], " / ".join(str(v).replace("_", " ") for v in c["verdicts"]),
+             f"{c['replicated']} of {len(seeds)}", _mean_interval(c)] for claim_id, c in summary["claims"].items()]
+    rows += [[f"active z2 units, {MODEL_LABELS.get(m, m)}", "trained (untrained)",
+              " / ".join(f"{a:g} ({b:g})" for a, b in zip(u["active"]["values"], u["active_untrained"]["values"])),
+              "", _mean_interval(u["active"])] for m, u in summary["units"].items()]
+    return _table(["claim", "statistic", f"per seed ({', '.join(map(str, seeds))})", "replicated",
+                   "mean [95% t interval over seeds]"], rows)
+
+
 #: Where each scale of params.yaml's presets is meant to run.
 SCALE_HARDWARE = {"smoke": "any CPU, minutes; CI", "default": "2 CPU cores, hours (below)",
                   "paper": "GPU cluster ([docs/cluster.md](docs/cluster.md))"}
@@ -241,7 +281,8 @@ def registry_block(root: Path) -> str:
 
 BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard": scorecard_block,
           "chain": chain_block, "timing": timing_block, "recipes": recipes_block, "run-time": run_time_block,
-          "registry": registry_block, "scales": scales_block}
+          "registry": registry_block, "scales": scales_block, "confirmation": confirmation_block,
+          "seeds": seeds_block}
 
 
 def render(name: str, root: str | Path) -> str:

@@ -134,6 +134,8 @@ def test_unknown_keys_are_named_with_the_closest_valid_one(change, message):
         (lambda c: c["units"].update(n_units=0), "config key units.n_units: 0 is less than the minimum of 1"),
         (lambda c: c["presets"]["default"]["am"].pop("threads"),
          "config key am.threads: is null and the 'default' preset does not set it"),
+        (lambda c: c["confirm"].update(seed=0), "config key confirm.seed: 0 is the main run's seed"),
+        (lambda c: c["confirm"].update(seeds=[1, 1]), "config key confirm.seeds: [1, 1] has non-unique elements"),
     ],
 )
 def test_values_out_of_range_are_named(change, message):

@@ -8,7 +8,7 @@ from workflow_helpers import ROOT, committed_results
 
 from tdvae_am.files import load_json
 from tdvae_am.readme import main, render
-from tdvae_am.scorecard.findings import totals
+from tdvae_am.scorecard.findings import scorecard_rows, totals
 
 ROWS = [
     {"id": "M1", "section": "model", "finding": "Some units are active", "statistic": "active units", "value": 9,
@@ -228,7 +228,7 @@ def test_blocks_in_docs_pages_run_time_and_registry_counts(root, capsys):
 def test_repository_readme_matches_committed_results(capsys):
     if "results/scorecard.json" not in committed_results():
         pytest.skip("results/scorecard.json is not committed yet")
-    rows = load_json(ROOT / "results/scorecard.json")
+    rows = scorecard_rows(load_json(ROOT / "results/scorecard.json"))
     assert load_json(ROOT / "results/metrics/scorecard.json") == totals(rows)
     rc, err = _cli(capsys, "--root", str(ROOT), "--check")
     assert rc == 0, err
@@ -245,3 +245,26 @@ def test_rows_with_declared_tests_render_family_p_and_the_paper_tally_first(root
         "**Paper findings: 0 replicated, 0 not replicated, 2 inconclusive of 2** (Holm-adjusted within each "
         "family); model: 1 replicated, 0 not replicated, 0 inconclusive of 1; chain: 0 replicated, 1 not "
         "replicated, 0 inconclusive of 1.")
+
+
+def test_confirmation_and_seeds_blocks(root):
+    rows = [r | {"family": "paper"} for r in ROWS]
+    _write(root / "results/scorecard.json", {"seed": 0, "rules_version": "abc", "rows": rows})
+    flipped = [r | ({"verdict": "replicated"} if r["id"] == "14" else {}) for r in rows]
+    _write(root / "results/confirm/scorecard.json", {"seed": 1, "rules_version": "abc", "rows": flipped})
+    lines = render("confirmation", root).splitlines()
+    assert lines[0] == ("Confirmed (same verdict on seeds 0 and 1, scored by the same rules: rules_version abc / abc): "
+                        "paper: 3 of 4.")
+    assert "| 14 | paper | Kernel size sets frequency | inconclusive | replicated | **no** |" in lines
+    assert render("scorecard-totals", root).startswith("**Paper findings: 1 replicated")  # rows of the new format
+    _write(root / "results/confirm/scorecard.json", {"seed": 1, "rules_version": "abd", "rows": rows})
+    assert "scored by DIFFERENT rules" in render("confirmation", root)
+    claim = {"statistic": "accuracy", "verdicts": ["replicated", "inconclusive"], "replicated": 1, "mean": 0.5,
+             "interval": [0.25, 0.75]}
+    counts = {"values": [30, 20], "mean": 25.0, "interval": [float("nan")] * 2}
+    _write(root / "results/seeds/summary.json", {
+        "seeds": [0, 1], "claims": {"M2": claim},
+        "units": {"tdvae": {"active": counts, "active_untrained": {"values": [0, 1]}}}})
+    assert render("seeds", root).splitlines()[2:] == [
+        "| M2 | accuracy | replicated / inconclusive | 1 of 2 | 0.5 [0.25, 0.75] |",
+        "| active z2 units, TDVAE | trained (untrained) | 30 (0) / 20 (1) |  | 25 |"]

@@ -16,7 +16,9 @@ import yaml
 from workflow_helpers import BIN, ROOT, committed_results, copy_workflow, init_dvc, run_tool, set_param
 
 from tdvae_am.code_deps import import_closure
+from tdvae_am.config import validated_config
 from tdvae_am.data.patches import load_patch_set
+from tdvae_am.scorecard.confirmation import rules_version
 
 pytestmark = pytest.mark.slow
 
@@ -30,8 +32,9 @@ def test_lint_is_clean(smoke_run):
 def test_committed_results_are_rewritten_not_in_the_way(smoke_run):
     """The fixture's copy holds the committed default-run results, as a fresh clone does: the run
     went through and replaced every one of them that the default target makes (the recipe study's
-    files and dvc.lock come from other commands)."""
-    made = [p for p in committed_results() if not p.startswith(("results/recipes/", "figures/figS5", "dvc.lock"))]
+    files, the seed confirmation's and dvc.lock come from other commands)."""
+    other_targets = ("results/recipes/", "figures/figS5", "results/seeds/", "results/confirm/", "figures/figS8")
+    made = [p for p in committed_results() if not p.startswith((*other_targets, "dvc.lock"))]
     if not made:
         pytest.skip("the default run's results are not committed yet")
     kept = [p for p in made if (smoke_run / p).read_bytes() == (ROOT / p).read_bytes()]
@@ -143,7 +146,13 @@ def test_am_runs_and_figures(smoke_run):
 
 
 def test_scorecard(smoke_run):
-    card = json.loads((smoke_run / "results/scorecard.json").read_text())
+    scorecard = json.loads((smoke_run / "results/scorecard.json").read_text())
+    assert scorecard["seed"] == 0 and len(scorecard["rules_version"]) == 12
+    params = yaml.safe_load((ROOT / "params.yaml").read_text()) | {"scale": "smoke"}
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    units = validated_config(params, schema, ROOT)["units"]
+    assert scorecard["rules_version"] == rules_version(ROOT, {"units": units})  # the copy's rules are these
+    card = scorecard["rows"]
     ids = [row["id"] for row in card]
     assert len(ids) == len(set(ids))
     assert {"M1", "M2", "M6a", "M6b", "1a", "2b", "2d", "3c", "7c", "8b", "9", "13a", "15", "16a", "17b",
@@ -239,12 +248,32 @@ def test_training_recipe_study(smoke_run):
     assert not list((smoke_run / "results/recipes").glob("*_run"))
 
 
+def test_seed_runs_continue_and_summarize_the_model_claims(smoke_run):
+    """`seeds` reads the main seed from results/ and runs another seed in runs/seed<k>/ (its own data,
+    models and units); a second call has nothing to do; `confirm` plans the whole workflow for its seed."""
+    config = ["--config", "scale=smoke", "confirm={seed: 1, seeds: [0, 1]}"]
+    run_tool(["snakemake", "--cores", "2", *config, "--", "seeds"], smoke_run)
+    assert (smoke_run / "runs/seed1/results/models/tdvae/model.pt").is_file()
+    assert not (smoke_run / "runs/seed1/results/scorecard.json").exists()  # no AM for `seeds`
+    summary = json.loads((smoke_run / "results/seeds/summary.json").read_text())
+    assert summary["seeds"] == [0, 1] and {"M1", "M2", "M7"} <= set(summary["claims"])
+    main = json.loads((smoke_run / "results/scorecard.json").read_text())["rows"]
+    assert summary["claims"]["M1"]["values"][0] == next(r["value"] for r in main if r["id"] == "M1")
+    nested = yaml.safe_load((smoke_run / "runs/seed1/config.yaml").read_text())
+    assert nested["seed"] == 1 and nested["scale"] == "smoke"
+    assert (smoke_run / "figures/figS8_seeds.png").stat().st_size > 10_000
+    proc = run_tool(["snakemake", "-n", *config, "--", "seeds"], smoke_run)
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+    plan = run_tool(["snakemake", "-n", *config, "--", "confirm"], smoke_run).stdout
+    assert re.search(r"confirm_run\s+1", plan) and "seed_record" not in plan
+
+
 def _rule_scripts(root):
     """{rule: script name} of every rule of the default target that runs a script (the recipe
-    study's rules are not part of it)."""
+    study's and the seed confirmation's rules are not part of it)."""
     rules = {}
     for path in (root / "workflow/rules").glob("*.smk"):
-        if path.name == "recipes.smk":
+        if path.name in ("recipes.smk", "confirm.smk"):
             continue
         for block in re.split(r"(?m)^rule ", path.read_text())[1:]:
             script = re.search(r'"\.\./scripts/(\w+)\.py"', block)

@@ -1,5 +1,6 @@
 """Config validation, scale presets and helpers shared by all rules."""
 
+import os
 import re
 from pathlib import Path
 
@@ -56,6 +57,12 @@ def _validated_registry(path, caps, models):
         raise WorkflowError(str(err)) from None
 
 
+def repo_path(path):
+    """A path of the repository (a module, the registry) relative to the working directory, which is
+    the repository root except in a seed run (runs/seed<k>/, workflow/rules/confirm.smk)."""
+    return os.path.relpath(Path(workflow.basedir, path))
+
+
 def intact(path):
     """``path`` (or a list of paths), for an input function, once checked not to be corrupt
     (tdvae_am.files.check_file): a damaged input stops the run while Snakemake builds the DAG,
@@ -74,7 +81,7 @@ FAMILIES = list(config["textures"]["seeds"])
 N_TEXTURE_IMAGES = config["textures"]["n_images"]
 MODELS = config["train"]["models"]
 AM_CAPS = {k: config["am"][k] for k in ("max_steps", "max_samples")}
-REGISTRY = _validated_registry(config["am"]["experiments"], AM_CAPS, MODELS)
+REGISTRY = _validated_registry(repo_path(config["am"]["experiments"]), AM_CAPS, MODELS)
 AM_MODELS = registry_models(REGISTRY)  # the models the registry runs on, the TDVAE first
 AM_RUNS_BY_MODEL = {m: all_runs(REGISTRY, m) for m in AM_MODELS}  # model -> [(experiment, variant)]
 AM_RUNS = AM_RUNS_BY_MODEL["tdvae"]
@@ -112,7 +119,7 @@ def script_code(name):
     as inputs of the job that runs the script. Snakemake's code trigger sees only the script,
     so an edited module re-runs exactly the jobs that import it. dvc.yaml's stage deps are
     generated from the same closures (workflow/dvc_stages.py)."""
-    return import_closure(f"workflow/scripts/{name}.py")
+    return [repo_path(p) for p in import_closure(Path(workflow.basedir, f"workflow/scripts/{name}.py"))]
 
 
 def section(*keys):

@@ -78,6 +78,12 @@ def build_scorecard(am_dir, units: dict, reference: dict, models: dict, experime
     return [asdict(x) for x in finalize(rows)]
 
 
+def scorecard_rows(scorecard) -> list:
+    """The rows of a scorecard file's content: ``{"rules_version": ..., "rows": [...]}``, or a bare list
+    of rows (scorecards from before the rules were versioned)."""
+    return scorecard["rows"] if isinstance(scorecard, dict) else scorecard
+
+
 def totals(scorecard: list) -> dict:
     """Counts per verdict, overall and per family (the DVC metric)."""
     def count(rows):

@@ -33,7 +33,7 @@ FRACTION = [0.0, 1.0]
 
 @dataclass
 class Finding:
-    """One scorecard row (the keys of results/scorecard.json).
+    """One scorecard row (the keys of a row of results/scorecard.json).
 
     ``threshold`` and ``direction`` are the claim's: the statistic lies on the ``direction``
     side of ``threshold``; ``method`` names the test and its interval, ``bounds`` the range of

@@ -1,0 +1,59 @@
+"""Runs of this workflow for another seed, each in its own working directory (``runs/seed<k>/``).
+
+A seed run is this same workflow, started by a job of the confirmation rules with
+``snakemake --directory runs/seed<k>``: the workflow's config with only ``seed`` changed, its own
+data, models, AM results, figures and Snakemake state, so re-running the same command continues an
+interrupted seed run. Paths the config gives relative to the repository (your own images, texture
+seed files, the registry) are made absolute for it.
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+#: Working directory of a seed's run, relative to the repository root.
+RUN_DIR = "runs/seed{seed}"
+
+
+def run_dir(seed: int) -> str:
+    return RUN_DIR.format(seed=seed)
+
+
+def _absolute(value: str, root: Path) -> str:
+    """``value`` as an absolute path if it names a file or folder under ``root``, else as is (a bundled
+    image's name)."""
+    path = Path(value)
+    return str((root / path).resolve()) if not path.is_absolute() and (root / path).exists() else value
+
+
+def seed_config(config: dict, seed: int, root: Path) -> dict:
+    """The resolved workflow ``config`` with ``seed`` and every repository-relative path made absolute."""
+    out = copy.deepcopy(config)
+    out["seed"] = seed
+    if out["natural"].get("image_dir"):
+        out["natural"]["image_dir"] = _absolute(out["natural"]["image_dir"], root)
+    out["textures"]["seeds"] = {f: _absolute(s, root) for f, s in out["textures"]["seeds"].items()}
+    out["am"]["experiments"] = _absolute(out["am"]["experiments"], root)
+    return out
+
+
+def run_seed(config: dict, seed: int, root: Path, targets: list[str], cores: int, log) -> Path:
+    """Run ``targets`` of this workflow for ``seed`` in ``root``/runs/seed<seed> (writing its config
+    there), streaming Snakemake's output to the open file ``log``; returns the run's directory. A
+    failed run raises, naming the directory and the command to continue it."""
+    workdir = root / run_dir(seed)
+    workdir.mkdir(parents=True, exist_ok=True)
+    configfile = workdir / "config.yaml"
+    configfile.write_text(yaml.safe_dump(seed_config(config, seed, root), sort_keys=False))
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(root / "Snakefile"), "--directory",
+               str(workdir), "--configfile", str(configfile), "--cores", str(cores), *targets]
+    proc = subprocess.run(command, cwd=root, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode:
+        raise RuntimeError(f"the run of seed {seed} in {run_dir(seed)} failed (see its log); re-running the same "
+                           f"target continues it")
+    return workdir

@@ -1,0 +1,91 @@
+"""Confirmation on independent seeds (targets `confirm` and `seeds`, not part of `all`).
+
+Each other seed is a run of this workflow in runs/seed<k>/ (tdvae_am.seed_runs): its own data
+(the seed draws the patches and the syntheses), models, units and, for `confirm`, the AM battery
+and the scorecard. Re-running a target continues an interrupted seed run. The main run's seed
+(`seed`) is read from results/ as it is."""
+
+SEEDS = config["confirm"]["seeds"]
+CONFIRM_SEED = config["confirm"]["seed"]
+CONFIRM_FILES = [
+    "results/scorecard.json",
+    *(units_file(m) for m in AM_MODELS),
+    "results/metrics/units.json",
+    "results/metrics/scorecard.json",
+    "figures/scorecard.png",
+]
+
+
+def confirm_output(path):
+    """Where `confirm` puts a file of the confirmation run: results/confirm/ without the results/ or
+    figures/ folder (results/scorecard.json -> results/confirm/scorecard.json)."""
+    return "results/confirm/" + path.split("/", 1)[1]
+
+
+rule seed_record:
+    input:
+        units=lambda w: (
+            intact(expand("results/units/{model}.json", model=MODELS)) if int(w.seed) == config["seed"] else []
+        ),
+        code=script_code("seed_record"),
+    output:
+        "results/seeds/seed{seed}.json",
+    log:
+        "logs/seeds/seed{seed}.log",
+    benchmark:
+        bench("seed_record", "{seed}")
+    wildcard_constraints:
+        seed=r"\d+",
+    threads: workflow.cores
+    params:
+        models=MODELS,
+        config=config,
+    script:
+        "../scripts/seed_record.py"
+
+
+rule seeds_summary:
+    input:
+        records=expand("results/seeds/seed{seed}.json", seed=SEEDS),
+        code=script_code("seeds_summary"),
+    output:
+        summary="results/seeds/summary.json",
+        png="figures/figS8_seeds.png",
+        pdf="figures/figS8_seeds.pdf",
+    log:
+        "logs/seeds/summary.log",
+    benchmark:
+        bench("seeds_summary")
+    threads: 1
+    script:
+        "../scripts/seeds_summary.py"
+
+
+rule confirm_run:
+    input:
+        # the seed's units first: the two jobs share its run directory
+        record=f"results/seeds/seed{CONFIRM_SEED}.json",
+        code=script_code("confirm_run"),
+    output:
+        [confirm_output(p) for p in CONFIRM_FILES],
+    log:
+        "logs/seeds/confirm.log",
+    benchmark:
+        bench("confirm_run")
+    threads: workflow.cores
+    params:
+        files=CONFIRM_FILES,
+        seed=CONFIRM_SEED,
+        config=config,
+    script:
+        "../scripts/confirm_run.py"
+
+
+rule seeds:
+    input:
+        rules.seeds_summary.output,
+
+
+rule confirm:
+    input:
+        rules.confirm_run.output,

@@ -1,0 +1,25 @@
+"""One seed's trained models without AM (results/seeds/seed<k>.json): active units, class candidates,
+decoding and the model claims M1-M7. The main run's seed is read from results/; another seed's
+training and unit classification run in runs/seed<k>/ first (tdvae_am.seed_runs)."""
+
+import json
+from pathlib import Path
+
+from tdvae_am.files import load_json
+from tdvae_am.logs import setup_job_logging
+from tdvae_am.scorecard.confirmation import seed_record
+from tdvae_am.seed_runs import run_seed
+
+log = setup_job_logging(snakemake.log[0])
+seed, models = int(snakemake.wildcards.seed), snakemake.params.models
+if snakemake.input.units:
+    paths = snakemake.input.units
+else:
+    log.info("seed %d: training and unit classification in its own run", seed)
+    with open(Path(snakemake.log[0]).with_suffix(".snakemake.log"), "a") as out:
+        workdir = run_seed(snakemake.params.config, seed, Path.cwd(), ["units_all"], snakemake.threads, out)
+    paths = [workdir / f"results/units/{m}.json" for m in models]
+record = seed_record(seed, {m: load_json(p) for m, p in zip(models, paths)})
+Path(snakemake.output[0]).write_text(json.dumps(record, indent=1))
+for row in record["model_rows"]:
+    log.info("seed %d %-4s %-15s %s", seed, row["id"], row["verdict"], row["value"])
