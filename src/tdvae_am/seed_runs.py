@@ -16,12 +16,20 @@ from pathlib import Path
 
 import yaml
 
+from tdvae_am.config import ConfigError
+
 #: Working directory of a seed's run, relative to the repository root.
 RUN_DIR = "runs/seed{seed}"
 
 
 def run_dir(seed: int) -> str:
     return RUN_DIR.format(seed=seed)
+
+
+def check_seeds(config: dict) -> None:
+    """The seed settings beyond the schema: the confirmation seed differs from the main run's."""
+    if config["confirm"]["seed"] == config["seed"]:
+        raise ConfigError("confirm.seed", f"{config['seed']} is the main run's seed; the confirmation needs another")
 
 
 def _absolute(value: str, root: Path) -> str:

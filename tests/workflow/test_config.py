@@ -15,6 +15,7 @@ from tdvae_am.config import (
     model_sizes,
     validated_config,
 )
+from tdvae_am.seed_runs import check_seeds
 
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
 
@@ -96,6 +97,12 @@ def test_unknown_keys_are_named_with_the_closest_valid_one(change, message):
     assert str(err.value).startswith(message)
 
 
+def test_the_confirmation_seed_must_differ_from_the_main_seed():
+    check_seeds(validated())
+    with pytest.raises(ConfigError, match="config key confirm.seed: 0 is the main run's seed"):
+        check_seeds(validated(lambda c: c["confirm"].update(seed=0)))
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -134,7 +141,6 @@ def test_unknown_keys_are_named_with_the_closest_valid_one(change, message):
         (lambda c: c["units"].update(n_units=0), "config key units.n_units: 0 is less than the minimum of 1"),
         (lambda c: c["presets"]["default"]["am"].pop("threads"),
          "config key am.threads: is null and the 'default' preset does not set it"),
-        (lambda c: c["confirm"].update(seed=0), "config key confirm.seed: 0 is the main run's seed"),
         (lambda c: c["confirm"].update(seeds=[1, 1]), "config key confirm.seeds: [1, 1] has non-unique elements"),
     ],
 )

@@ -5,6 +5,12 @@ Each other seed is a run of this workflow in runs/seed<k>/ (tdvae_am.seed_runs):
 and the scorecard. Re-running a target continues an interrupted seed run. The main run's seed
 (`seed`) is read from results/ as it is."""
 
+from tdvae_am.seed_runs import check_seeds
+
+try:
+    check_seeds(config)
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
 SEEDS = config["confirm"]["seeds"]
 CONFIRM_SEED = config["confirm"]["seed"]
 CONFIRM_FILES = [
