@@ -8,7 +8,6 @@ import copy
 import difflib
 import inspect
 import math
-import re
 from pathlib import Path
 
 import yaml
@@ -17,6 +16,7 @@ from jsonschema.exceptions import best_match
 
 from .data.images import BUNDLED_TEXTURE_SHAPES, ImageSourceError, check_image_folder, image_shape
 from .data.patches import SPLITS, split_sizes
+from .yaml_numbers import load_yaml, non_finite
 
 #: Keys that must be set once the scale preset is applied (other nulls mean "all" or "as registered").
 REQUIRED = {
@@ -26,9 +26,6 @@ REQUIRED = {
     "evaluation": ("iwae_samples",),
     "am": ("sta_samples", "threads"),
 }
-_SCIENTIFIC = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
-
-
 class ConfigError(ValueError):
     """A configuration value is invalid; the message names the key (``where`` follows it,
     e.g. the file it is in)."""
@@ -36,25 +33,6 @@ class ConfigError(ValueError):
     def __init__(self, key: str, message: str, where: str = ""):
         super().__init__(f"config key {key}{where}: {message}")
         self.key = key
-
-
-class YAMLLoader(yaml.SafeLoader):
-    """PyYAML's safe loader that also reads numbers in scientific notation without a dot
-    (``1e-4``, YAML 1.2), which PyYAML (YAML 1.1) leaves as text; integral ones become ints."""
-
-
-def _scientific(loader: YAMLLoader, node: yaml.ScalarNode) -> int | float:
-    value = float(loader.construct_scalar(node))
-    return int(value) if value.is_integer() else value
-
-
-YAMLLoader.add_implicit_resolver("!scientific", _SCIENTIFIC, list("-+0123456789."))
-YAMLLoader.add_constructor("!scientific", _scientific)
-
-
-def load_yaml(text: str):
-    """Parse YAML text with :class:`YAMLLoader`."""
-    return yaml.load(text, Loader=YAMLLoader)
 
 
 def coerce_scalars(config):
@@ -129,8 +107,11 @@ def _describe(error, unresolved: dict | None) -> tuple[str, str]:
 
 def validate_schema(data: dict, schema: dict, where: str = "", unresolved: dict | None = None) -> None:
     """Validate ``data`` against a JSON ``schema`` (Draft 2020-12), filling its defaults in
-    place; a violation is a :class:`ConfigError` in one line naming the key (an unknown key
-    first: a misspelt key also makes the one it was meant to be missing)."""
+    place; a violation is a :class:`ConfigError` in one line naming the key (a non-finite number
+    first, whatever its range says, then an unknown key: a misspelt key also makes the one it was
+    meant to be missing)."""
+    if bad := non_finite(data):
+        raise ConfigError(bad[0][0], f"{bad[0][1]} is not a finite number", where)
     errors = list(SchemaValidator(schema).iter_errors(data))
     error = best_match([e for e in errors if e.validator == "additionalProperties"] or errors)
     if error is not None:

@@ -1,5 +1,8 @@
+import re
+
 import numpy as np
 import pytest
+import yaml
 from am_toys import SHAPE, LinearDecoder, LinearUnits, unit_weights
 
 from tdvae_am.am import AMError, Target, build_run, load_config, parse_config, run_am
@@ -76,9 +79,11 @@ success: {other_ratio: 5e-1}
 
 
 def test_scientific_notation_that_yaml_reads_as_strings_is_parsed_as_numbers():
-    config = load_config(SCIENTIFIC_YAML)
+    config = yaml.safe_load(SCIENTIFIC_YAML)
     assert config["optimizer"]["lr"] == "5e-2" and config["budget"]["value"] == "1.0e0"     # YAML 1.1: strings
+    assert load_config(SCIENTIFIC_YAML)["optimizer"]["lr"] == 0.05                          # read as numbers
     spec = parse_config(config)
+    assert parse_config(load_config(SCIENTIFIC_YAML)).config == spec.config
     assert spec.config["optimizer"] == {"name": "adam", "lr": 0.05, "eps": 1e-8}
     assert spec.config["parametrization"] == {"name": "distribution", "n_samples": 4, "std": 0.6, "init_scale": 0.1}
     assert spec.config["post"][0]["sigma"] == {"schedule": "linear", "start": 1.0, "end": 0.0}
@@ -91,6 +96,22 @@ def test_scientific_notation_that_yaml_reads_as_strings_is_parsed_as_numbers():
     a, b = run_am(units, [0, 1], config, seed=0), run_am(units, [0, 1], numbers, seed=0)
     np.testing.assert_array_equal(a.images, b.images)
     np.testing.assert_array_equal(a.samples, b.samples)
+
+
+def test_integral_scientific_notation_is_a_count_as_in_the_registry():
+    """``steps: 1e3`` passes the registry's checks (tdvae_am.config) and runs in the engine alike."""
+    assert parse_config(load_config("steps: 1e3")).steps == 1000
+    assert parse_config({"steps": "2e2", "snapshots": ["1e2"]}).snapshots == (100,)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("optimizer: {name: adam, lr: .nan}", "optimizer.lr: nan"),
+    ("budget: {norm: std, value: .inf}", "budget.value: inf"),
+    ("pre: [{name: jitter, shift: 2}, {name: scale, factor: -.inf}]", "pre.1.factor: -inf"),
+])
+def test_non_finite_numbers_are_rejected_naming_the_key(text, key):
+    with pytest.raises(AMError, match=f"^{re.escape(key)} is not a finite number"):
+        parse_config(load_config(text))
 
 
 def test_other_strings_are_left_alone():

@@ -80,8 +80,8 @@ def test_summary_records_the_weight_and_start_ratio_of_any_weighted_elbo_term():
     ({"weight": 0.5, "calibrate": 1.0}, "weight or calibrate"),
     ({"calibrate": 0.0}, "elbo calibrate must be > 0"),
     ({"calibrate": -1.0}, "elbo calibrate must be > 0"),
-    ({"calibrate": math.nan}, "elbo calibrate must be a finite number"),
-    ({"calibrate": math.inf}, "elbo calibrate must be a finite number"),
+    ({"calibrate": math.nan}, "obj.0.calibrate: nan is not a finite number"),
+    ({"calibrate": math.inf}, "obj.0.calibrate: inf is not a finite number"),
     ({"calibrate": "1"}, "elbo calibrate must be a finite number"),
     ({"calibrate": True}, "elbo calibrate must be a finite number"),
 ])

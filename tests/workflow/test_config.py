@@ -142,6 +142,11 @@ def test_the_confirmation_seed_must_differ_from_the_main_seed():
         (lambda c: c["presets"]["default"]["am"].pop("threads"),
          "config key am.threads: is null and the 'default' preset does not set it"),
         (lambda c: c["confirm"].update(seeds=[1, 1]), "config key confirm.seeds: [1, 1] has non-unique elements"),
+        (lambda c: c["train"].update(lr=float("nan")), "config key train.lr: nan is not a finite number"),
+        (lambda c: c["whitening"].update(cutoff=float("nan")), "config key whitening.cutoff: nan is not a finite"),
+        (lambda c: c["units"].update(info_threshold=float("inf")), "config key units.info_threshold: inf is not a"),
+        (lambda c: c["presets"]["default"]["train"].update(lr=float("nan")),
+         "config key presets.default.train.lr: nan is not a finite number"),
     ],
 )
 def test_values_out_of_range_are_named(change, message):

@@ -4,6 +4,7 @@ import pytest
 import yaml
 from workflow_helpers import ROOT, run_tool
 
+from tdvae_am.am import parse_config
 from tdvae_am.config import ConfigError
 from tdvae_am.experiments.registry import load_registry, resolve_run, validated_registry
 
@@ -23,6 +24,9 @@ def test_scientific_notation_is_a_number_in_every_run(tmp_path):
     registry = validated_registry(write(tmp_path, SHIPPED.replace(LR, "optimizer: {name: rmsprop, lr: 1e-2}")), SCHEMA)
     assert registry["defaults"]["optimizer"]["lr"] == 0.01
     assert resolve_run(registry, "pixel", "plain")["am"]["optimizer"]["lr"] == 0.01
+    steps = validated_registry(write(tmp_path, SHIPPED.replace("steps: 250", "steps: 2.5e2", 1)), SCHEMA)
+    am = resolve_run(steps, "pixel", "plain")["am"]
+    assert am["steps"] == 250 and parse_config(am).steps == 250  # the registry and the engine read it alike
 
 
 @pytest.mark.parametrize(
@@ -37,6 +41,10 @@ def test_scientific_notation_is_a_number_in_every_run(tmp_path):
          "config key figures.fig11_sta.kind of the registry {path}: 'stta' is not one of"),
         ("    sweep: iterations\n    restarts: 1", "    sweep: iterations\n    restarts: 0",
          "config key experiments.pixel.restarts of the registry {path}: 0 is less than the minimum of 1"),
+        (LR, "optimizer: {name: rmsprop, lr: .nan}",
+         "config key defaults.optimizer.lr of the registry {path}: nan is not a finite number"),
+        (LR, "optimizer: {name: rmsprop, lr: .inf}",
+         "config key defaults.optimizer.lr of the registry {path}: inf is not a finite number"),
     ],
 )
 def test_registry_errors_name_the_key(tmp_path, old, new, message):

@@ -7,13 +7,12 @@ Every component is looked up by name in a plain registry (no import-by-string):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-import yaml
 
+from ..yaml_numbers import load_yaml, non_finite, with_numbers
 from .budget import Budget, make_budget
 from .errors import AMError
 from .grad import GRAD, GradStage
@@ -39,9 +38,6 @@ DEFAULTS = {
     "track_elbo": True,
     "progress": False,
 }
-
-# a number in scientific notation; YAML 1.1 reads it as a string unless it has a dot and a signed exponent (1e-2, 1.0e2)
-SCIENTIFIC = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 
 
 @dataclass
@@ -98,15 +94,6 @@ def _build(spec, what: str, registry: dict):
         raise AMError(f"bad options {options} for {what} {name!r}: {err}") from err
 
 
-def _numbers(value):
-    """``value`` with every string in scientific notation (see ``SCIENTIFIC``) turned into a float."""
-    if isinstance(value, dict):
-        return {k: _numbers(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_numbers(v) for v in value)
-    return float(value) if isinstance(value, str) and SCIENTIFIC.fullmatch(value) else value
-
-
 def _parametrization(spec, shape: tuple) -> tuple:
     """The name and the validated :class:`ParametrizationSpec` of a parametrization entry."""
     name, options = _split(spec, "parametrization", PARAMETRIZATIONS)
@@ -129,7 +116,8 @@ def _build_list(specs, what: str, registry: dict) -> list:
 def parse_config(config: dict) -> RunSpec:
     """Validate a config dict and build its components.
 
-    Strings in scientific notation (``lr: 1e-2`` in YAML 1.1) are read as floats first.
+    Strings in scientific notation (``lr: 1e-2`` in YAML 1.1) are read as numbers first, integral
+    ones as ints (:mod:`tdvae_am.yaml_numbers`, as in the workflow config and the registry).
 
     Parameters
     ----------
@@ -143,13 +131,15 @@ def parse_config(config: dict) -> RunSpec:
     Raises
     ------
     AMError
-        On an unknown key, name or option, an option value out of its range, or R_grad /
+        On an unknown key, name or option, a non-finite number, an option value out of its range, or R_grad /
         R_post on a parametrization without image-shaped parameters; the message names the key.
     """
     unknown = set(config) - set(DEFAULTS)
     if unknown:
         raise AMError(f"unknown config keys {sorted(unknown)}; known: {sorted(DEFAULTS)}")
-    full = _numbers({**DEFAULTS, **config})
+    full = with_numbers({**DEFAULTS, **config})
+    if bad := non_finite(full):
+        raise AMError(f"{bad[0][0]}: {bad[0][1]} is not a finite number")
     try:
         shape = tuple(int(s) for s in full["shape"])
     except (TypeError, ValueError):
@@ -196,10 +186,10 @@ def parse_config(config: dict) -> RunSpec:
 
 def load_config(source) -> dict:
     """Read a config dict from a YAML file (a ``Path``, or a name ending in .yaml / .yml)
-    or from a YAML string."""
+    or from a YAML string (numbers as :func:`tdvae_am.yaml_numbers.load_yaml` reads them)."""
     is_file = isinstance(source, Path) or ("\n" not in source and source.endswith((".yaml", ".yml")))
     text = Path(source).read_text() if is_file else source
-    config = yaml.safe_load(text)
+    config = load_yaml(text)
     if not isinstance(config, dict):
         raise AMError(f"a config must be a mapping, got {type(config).__name__}")
     return config

@@ -19,7 +19,8 @@ from pathlib import Path
 import yaml
 
 from tdvae_am.am import AMError, parse_config
-from tdvae_am.config import ConfigError, load_yaml, validate_schema
+from tdvae_am.config import ConfigError, validate_schema
+from tdvae_am.yaml_numbers import load_yaml
 
 #: The models of an experiment or figure that names none.
 DEFAULT_MODELS = ("tdvae",)
@@ -29,7 +30,7 @@ MODEL_LABELS = {"tdvae": "TDVAE", "chain": "chain VAE", "sparse": "sparse-coding
 
 def load_registry(path) -> dict:
     """Read the registry YAML (numbers such as ``1e-2`` as numbers, see
-    :class:`tdvae_am.config.YAMLLoader`); a missing file or bad YAML is a :class:`ConfigError`."""
+    :mod:`tdvae_am.yaml_numbers`); a missing file or bad YAML is a :class:`ConfigError`."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError("am.experiments", f"registry file {str(path)!r} does not exist")
