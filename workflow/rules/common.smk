@@ -58,9 +58,10 @@ def _validated_registry(path, caps, models):
 
 
 def repo_path(path):
-    """A path of the repository (a module, the registry) relative to the working directory, which is
-    the repository root except in a seed run (runs/seed<k>/, workflow/rules/confirm.smk)."""
-    return os.path.relpath(Path(workflow.basedir, path))
+    """A repository-relative path (a module, the registry) relative to the working directory, which
+    is the repository root except in a seed run (runs/seed<k>/, workflow/rules/confirm.smk); an
+    absolute path as it is."""
+    return str(path) if Path(path).is_absolute() else os.path.relpath(Path(workflow.basedir, path))
 
 
 def intact(path):
