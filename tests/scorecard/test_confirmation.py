@@ -15,28 +15,31 @@ from tdvae_am.scorecard.confirmation import (
 
 @pytest.fixture
 def rules(tmp_path):
-    (tmp_path / "code").mkdir()
-    (tmp_path / "code/a.py").write_text("x = 1\n")
-    (tmp_path / "code/notes.txt").write_text("not a rule")
+    """A package with rule modules, another module and a registry."""
+    package = tmp_path / "pkg"
+    for module in ("scorecard", "units", "plots"):
+        (package / module).mkdir(parents=True)
+        (package / module / "a.py").write_text("x = 1\n")
     (tmp_path / "registry.yaml").write_text("experiments: {}\n")
-    return tmp_path, ("code", "registry.yaml")
+    return package, tmp_path / "registry.yaml"
 
 
 def test_rules_version_changes_with_any_rule_file_or_setting(rules):
-    root, entries = rules
-    base = rules_version(root, {"threshold": 0.05}, entries)
-    assert len(base) == 12 and base == rules_version(root, {"threshold": 0.05}, entries)
-    assert rules_version(root, {"threshold": 0.1}, entries) != base
-    (root / "code/notes.txt").write_text("edited")  # not a rule file
-    assert rules_version(root, {"threshold": 0.05}, entries) == base
-    (root / "code/a.py").write_text("x = 2\n")
-    assert rules_version(root, {"threshold": 0.05}, entries) != base
+    package, registry = rules
+    base = rules_version(registry, {"threshold": 0.05}, package)
+    assert len(base) == 12 and base == rules_version(registry, {"threshold": 0.05}, package)
+    assert rules_version(registry, {"threshold": 0.1}, package) != base
+    (package / "plots/a.py").write_text("edited = True\n")  # not a rule module
+    assert rules_version(registry, {"threshold": 0.05}, package) == base
+    for rule_file in (package / "units/a.py", registry):
+        rule_file.write_text(rule_file.read_text() + "# edited\n")
+        assert rules_version(registry, {"threshold": 0.05}, package) != base
 
 
 def test_rules_version_names_a_missing_rule_file(rules):
-    root, _ = rules
+    package, registry = rules
     with pytest.raises(FileNotFoundError, match="absent.yaml"):
-        rules_version(root, {}, ("code", "absent.yaml"))
+        rules_version(registry.parent / "absent.yaml", {}, package)
 
 
 def _row(id_, family, verdict):

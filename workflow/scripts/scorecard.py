@@ -20,7 +20,7 @@ if inp.chain:  # the chain VAE's units, reference and runs: the top-down vs chai
     chain_units, chain_reference = (load_json(p) for p in inp.chain[:2])
     chain = (Path(inp.chain[1]).parent, chain_units, chain_reference)
 card = build_scorecard(Path(inp.reference).parent, units, reference, models, snakemake.params.experiments, chain)
-rules = provenance(Path(snakemake.scriptdir).parents[1], {"units": snakemake.config["units"]})
+rules = provenance(Path(snakemake.config["am"]["experiments"]), {"units": snakemake.config["units"]})
 write_json({"seed": snakemake.config["seed"], **rules, "rows": card}, snakemake.output.scorecard)
 count = totals(card)
 write_json(count, snakemake.output.metrics)

@@ -1,8 +1,8 @@
 """Confirmation on an independent seed: the frozen rules' fingerprint, verdicts compared row by row,
 and claims summarized over seeds.
 
-- :func:`rules_version` hashes what decides a verdict (the scorecard code, the unit rules and the
-  experiment registry, and the config values they read), so a scorecard says which rules made it.
+- :func:`rules_version` hashes what decides a verdict (the scorecard code, the unit rules, the
+  experiment registry and the config values they read), so a scorecard says which rules made it.
 - :func:`confirmation` pairs two scorecards row by row; a row is *confirmed* when both give the
   same verdict.
 - :func:`over_seeds` summarizes one number per seed (a claim's statistic, a count) by its mean
@@ -23,45 +23,43 @@ from scipy import stats
 from .findings import model_findings
 from .rows import finalize
 
-#: What the verdicts depend on, relative to the repository root: folders (every ``*.py`` in them)
-#: and files.
-RULE_FILES = ("src/tdvae_am/scorecard", "src/tdvae_am/units", "config/experiments.yaml")
+#: The package whose code decides the verdicts (the one imported, as the scorecard job runs it).
+PACKAGE = Path(__file__).resolve().parents[1]
+#: Its subpackages that hold the rules: the scorecard's and the units'.
+RULE_MODULES = ("scorecard", "units")
 
 
-def rule_files(root: Path, entries=RULE_FILES) -> list[Path]:
-    """The files of ``entries`` under ``root``, sorted; a missing entry is an error naming it."""
-    files = []
-    for entry in entries:
-        path = root / entry
-        if path.is_dir():
-            files += sorted(path.glob("*.py"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise FileNotFoundError(f"{entry}: a file of the scorecard rules is missing under {root}")
-    return sorted(files)
+def rule_files(registry: Path, package: Path = PACKAGE) -> list[Path]:
+    """The rule modules of ``package`` (every ``*.py`` of :data:`RULE_MODULES`) and the experiment
+    ``registry``; a missing one is an error naming it."""
+    files = [f for module in RULE_MODULES for f in sorted((package / module).glob("*.py"))]
+    for path in (*(package / m for m in RULE_MODULES), Path(registry)):
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: a file of the scorecard rules is missing")
+    return [*files, Path(registry)]
 
 
-def rules_version(root: Path, settings: dict, entries=RULE_FILES) -> str:
-    """12 hex digits of the SHA-256 of the rule files (path relative to ``root`` and bytes) and of
-    ``settings`` (the config values the rules read, as canonical JSON)."""
+def rules_version(registry: Path, settings: dict, package: Path = PACKAGE) -> str:
+    """12 hex digits of the SHA-256 of the rule modules (named relative to ``package``), the
+    registry's content and ``settings`` (the config values the rules read, as canonical JSON)."""
     digest = hashlib.sha256()
-    for path in rule_files(root, entries):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in rule_files(registry, package):
+        name = path.resolve().relative_to(package).as_posix() if path.resolve().is_relative_to(package) else "registry"
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:12]
 
 
-def provenance(root: Path, settings: dict, entries=RULE_FILES) -> dict:
-    """The scorecard's record of its rules: :func:`rules_version`, the git commit of ``root`` (None
-    outside a git checkout) and whether the rule files differ from that commit."""
+def provenance(registry: Path, settings: dict, package: Path = PACKAGE) -> dict:
+    """The scorecard's record of its rules: :func:`rules_version`, the git commit of the package's
+    checkout (None outside one) and whether the rule files differ from it."""
     def git(*args):
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+        proc = subprocess.run(["git", "-C", str(package), *args], capture_output=True, text=True)
         return proc.stdout.strip() if proc.returncode == 0 else None
 
     commit = git("rev-parse", "HEAD")
-    modified = git("status", "--porcelain", "--", *entries) if commit else None
-    return {"rules_version": rules_version(root, settings, entries), "commit": commit,
+    modified = git("status", "--porcelain", "--", *map(str, rule_files(registry, package))) if commit else None
+    return {"rules_version": rules_version(registry, settings, package), "commit": commit,
             "rules_modified": None if modified is None else bool(modified)}
 
 
