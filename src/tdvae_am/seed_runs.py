@@ -40,9 +40,11 @@ def _absolute(value: str, root: Path) -> str:
 
 
 def seed_config(config: dict, seed: int, root: Path) -> dict:
-    """The resolved workflow ``config`` with ``seed`` and every repository-relative path made absolute."""
+    """The resolved workflow ``config`` for ``seed`` (its confirmation seed the main run's) with every
+    repository-relative path made absolute."""
     out = copy.deepcopy(config)
     out["seed"] = seed
+    out["confirm"]["seed"] = config["seed"]  # a seed run's other seed is the main run's
     if out["natural"].get("image_dir"):
         out["natural"]["image_dir"] = _absolute(out["natural"]["image_dir"], root)
     out["textures"]["seeds"] = {f: _absolute(s, root) for f, s in out["textures"]["seeds"].items()}

@@ -123,6 +123,7 @@ def test_am_runs_and_figures(smoke_run):
     from tdvae_am.experiments.registry import all_runs, am_dir, load_registry, registry_models, run_restarts, units_file
 
     registry = load_registry(smoke_run / "config/experiments.yaml")
+    restarts = yaml.safe_load((smoke_run / "params.yaml").read_text())["am"]["restarts"]
     assert registry_models(registry) == ["tdvae", "chain"]
     assert len(all_runs(registry, "chain")) == 12
     for model in registry_models(registry):  # each model's runs on its own studied units
@@ -130,7 +131,7 @@ def test_am_runs_and_figures(smoke_run):
         chosen = units["texture_sensitive"] + units["non_texture_sensitive"]
         for exp, var in all_runs(registry, model):
             result = AMResult.load(smoke_run / f"{am_dir(model)}/{exp}/{var}.npz")
-            assert result.units.tolist() == chosen and result.n_restarts == run_restarts(registry, exp, var, 3)
+            assert result.units.tolist() == chosen and result.n_restarts == run_restarts(registry, exp, var, restarts)
             assert result.summary["experiment"] == exp and result.summary["variant"] == var
             assert result.summary["n_steps"] <= 20
             assert np.isfinite(result.summary["final_activation"]).all()

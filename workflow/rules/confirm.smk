@@ -22,12 +22,6 @@ CONFIRM_FILES = [
 ]
 
 
-def confirm_output(path):
-    """Where `confirm` puts a file of the confirmation run: results/confirm/ without the results/ or
-    figures/ folder (results/scorecard.json -> results/confirm/scorecard.json)."""
-    return "results/confirm/" + path.split("/", 1)[1]
-
-
 rule seed_record:
     input:
         units=lambda w: (
@@ -42,6 +36,8 @@ rule seed_record:
         bench("seed_record", "{seed}")
     wildcard_constraints:
         seed=r"\d+",
+    conda:
+        ENV
     threads: workflow.cores
     params:
         models=MODELS,
@@ -62,6 +58,8 @@ rule seeds_summary:
         "logs/seeds/summary.log",
     benchmark:
         bench("seeds_summary")
+    conda:
+        ENV
     threads: 1
     script:
         "../scripts/seeds_summary.py"
@@ -73,11 +71,13 @@ rule confirm_run:
         record=f"results/seeds/seed{CONFIRM_SEED}.json",
         code=script_code("confirm_run"),
     output:
-        [confirm_output(p) for p in CONFIRM_FILES],
+        [f"results/confirm/{p.split('/', 1)[1]}" for p in CONFIRM_FILES],  # results/confirm/scorecard.json, ...
     log:
         "logs/seeds/confirm.log",
     benchmark:
         bench("confirm_run")
+    conda:
+        ENV
     threads: workflow.cores
     params:
         files=CONFIRM_FILES,
