@@ -4,7 +4,8 @@ Clones the repository (its committed HEAD) into ``--dir``, runs the README's fir
 (the line that creates the virtual environment and runs ``snakemake --cores all``) with bash, and
 writes the wall clock and the machine to ``--output`` (default: benchmarks/default_run.json, which
 the README's run-time block reads). Run it on a machine with nothing else running; it takes hours
-at the default scale.
+at the default scale. Interrupted, the same call continues in the same folder (Snakemake redoes the
+unfinished jobs) and the recorded wall clock is the sum of the segments, each kept in the record.
 
 Usage: ``python benchmarks/fresh_clone_run.py --dir /scratch/run [--output FILE]``.
 """
@@ -41,13 +42,14 @@ def cpu() -> tuple[str, bool]:
     return (name[1] if name else platform.processor()), bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", text))
 
 
-def record(workdir: Path, command: str, wall_s: float, returncode: int) -> dict:
+def record(workdir: Path, command: str, segments: list[float], returncode: int) -> dict:
     """What a finished run says about itself and the machine it ran on."""
     name, bf16 = cpu()
     summary = workdir / "results/models/tdvae/summary.json"
     precision = json.loads(summary.read_text())["training"]["precision"] if summary.is_file() else None
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=workdir, capture_output=True, text=True).stdout.strip()
-    return {"command": command, "commit": commit, "returncode": returncode, "wall_s": round(wall_s, 1),
+    return {"command": command, "commit": commit, "returncode": returncode, "wall_s": round(sum(segments), 1),
+            "segments_s": [round(s, 1) for s in segments],
             "cores": os.cpu_count(), "cpu": name, "native_bf16": bf16, "precision": precision,
             "gpu": shutil.which("nvidia-smi") is not None, "python": platform.python_version(),
             "date": time.strftime("%Y-%m-%d")}
@@ -58,12 +60,22 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, required=True, help="empty folder to clone into and run in")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks/default_run.json")
     args = parser.parse_args()
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(args.dir)], check=True)
+    done = args.dir / "segments.json"
+    if not (args.dir / ".git").is_dir():
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(args.dir)], check=True)
+    segments = json.loads(done.read_text()) if done.is_file() else []
     command = main_command(args.dir / "README.md")
+    # a killed run leaves Snakemake's lock and its unfinished outputs behind
+    run = f".venv/bin/snakemake --unlock --quiet && {command} --rerun-incomplete" if segments else command
     start = time.perf_counter()
-    with open(args.dir / "run.log", "w") as log:
-        proc = subprocess.run(["bash", "-c", command], cwd=args.dir, stdout=log, stderr=subprocess.STDOUT)
-    result = record(args.dir, command, time.perf_counter() - start, proc.returncode)
+    with open(args.dir / "run.log", "a") as log:
+        proc = subprocess.Popen(["bash", "-c", run], cwd=args.dir, stdout=log, stderr=subprocess.STDOUT)
+        while proc.poll() is None:  # record the segment as it grows, so an interrupted run keeps its time
+            done.write_text(json.dumps(segments + [time.perf_counter() - start]))
+            time.sleep(30)
+    segments.append(time.perf_counter() - start)
+    done.write_text(json.dumps(segments))
+    result = record(args.dir, command, segments, proc.returncode)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
