@@ -70,9 +70,12 @@ def main() -> None:
     start = time.perf_counter()
     with open(args.dir / "run.log", "a") as log:
         proc = subprocess.Popen(["bash", "-c", run], cwd=args.dir, stdout=log, stderr=subprocess.STDOUT)
-        while proc.poll() is None:  # record the segment as it grows, so an interrupted run keeps its time
-            done.write_text(json.dumps(segments + [time.perf_counter() - start]))
-            time.sleep(30)
+        while True:  # record the segment as it grows, so an interrupted run keeps its time
+            try:
+                proc.wait(timeout=30)
+                break
+            except subprocess.TimeoutExpired:
+                done.write_text(json.dumps(segments + [time.perf_counter() - start]))
     segments.append(time.perf_counter() - start)
     done.write_text(json.dumps(segments))
     result = record(args.dir, command, segments, proc.returncode)

@@ -197,13 +197,16 @@ def recipes_block(root: Path) -> str:
 def run_time_block(root: Path) -> str:
     """The default run's time: the jobs' summed wall time (results/benchmarks.csv) and, where
     benchmarks/default_run.json records it (benchmarks/fresh_clone_run.py), the wall clock of the
-    README's command in a fresh clone and the machine."""
+    README's command in a fresh clone (summed over its segments where it was continued) and the machine."""
     summary = phase_summary(pd.read_csv(_path(root, "results/benchmarks.csv")))
     text = f"{summary['jobs'].sum()} jobs, {_hours(summary['s'].sum())} of job time summed over jobs"
     if (root / RUN_RECORD).is_file():
         run = _json(root, RUN_RECORD)
+        parts = len(run.get("segments_s", []))
+        resumed = f" (summed over {parts} segments: the run was interrupted and continued)" if parts > 1 else ""
         text += (f"; the command took {_hours(run['wall_s'])} of wall clock in a fresh clone, installation "
-                 f"included, on {run['cores']} CPU cores ({run['cpu']}, {'with' if run['native_bf16'] else 'without'}"
+                 f"included{resumed},"
+                 f" on {run['cores']} CPU cores ({run['cpu']}, {'with' if run['native_bf16'] else 'without'}"
                  f" native bf16; training in {run['precision']}), {'with' if run['gpu'] else 'no'} GPU")
     return text + "."
 

@@ -211,6 +211,10 @@ def test_blocks_in_docs_pages_run_time_and_registry_counts(root, capsys):
     assert render("run-time", root) == (
         "4 jobs, 1 h 38 min of job time summed over jobs; the command took 2 h 16 min of wall clock in a fresh "
         "clone, installation included, on 2 CPU cores (AVX2, without native bf16; training in fp32), no GPU.")
+    _write(root / "benchmarks/default_run.json", {"wall_s": 8160, "segments_s": [5000, 3160], "cores": 2, "cpu": "AVX2",
+                                                  "native_bf16": True, "precision": "fp32", "gpu": False})
+    assert "included (summed over 2 segments: the run was interrupted and continued), on 2 CPU cores (AVX2, with " \
+           "native bf16" in render("run-time", root)
     assert render("scales", root).splitlines()[2:] == [
         "| smoke | `snakemake --cores all --config scale=smoke` | 2,000 | 60 x 64 (fp32) | 2 of 64 px "
         "| any CPU, minutes; CI |",
