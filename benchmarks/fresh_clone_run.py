@@ -65,8 +65,10 @@ def main() -> None:
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(args.dir)], check=True)
     segments = json.loads(done.read_text()) if done.is_file() else []
     command = main_command(args.dir / "README.md")
-    # a killed run leaves Snakemake's lock and its unfinished outputs behind
-    run = f".venv/bin/snakemake --unlock --quiet && {command} --rerun-incomplete" if segments else command
+    # a killed run leaves Snakemake's lock and its unfinished outputs behind (no Snakemake yet if it was
+    # killed while installing: the command installs it)
+    unlock = "if [ -x .venv/bin/snakemake ]; then .venv/bin/snakemake --unlock --quiet; fi"
+    run = f"{unlock}; {command} --rerun-incomplete" if segments else command
     start = time.perf_counter()
     with open(args.dir / "run.log", "a") as log:
         proc = subprocess.Popen(["bash", "-c", run], cwd=args.dir, stdout=log, stderr=subprocess.STDOUT)

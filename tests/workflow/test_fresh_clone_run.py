@@ -26,6 +26,10 @@ def test_an_interrupted_run_continues_and_sums_its_segments(tmp_path, monkeypatc
     (tmp_path / ".git").mkdir()                      # an existing clone: not cloned again
     (tmp_path / "README.md").write_text(f"    {COMMAND}\n")
     (tmp_path / "segments.json").write_text(json.dumps([100.0]))     # a first segment, killed
+    snakemake = tmp_path / ".venv/bin/snakemake"                     # stands for the installed Snakemake
+    snakemake.parent.mkdir(parents=True)
+    snakemake.write_text("#!/bin/sh\necho unlocked\n")
+    snakemake.chmod(0o755)
     output = tmp_path / "record.json"
     monkeypatch.setattr(sys, "argv", ["fresh_clone_run.py", "--dir", str(tmp_path), "--output", str(output)])
     SCRIPT["main"]()
@@ -33,6 +37,7 @@ def test_an_interrupted_run_continues_and_sums_its_segments(tmp_path, monkeypatc
     assert len(record["segments_s"]) == 2 and record["segments_s"][0] == 100.0
     assert record["wall_s"] == pytest.approx(sum(record["segments_s"]), abs=0.2)
     assert json.loads((tmp_path / "segments.json").read_text())[0] == 100.0
-    # the continuation unlocks Snakemake first (here there is none, so it stops there)
-    assert record["returncode"] == 127 and record["command"] == COMMAND
-    assert ".venv/bin/snakemake" in (tmp_path / "run.log").read_text()
+    # the continuation unlocks Snakemake first, then runs the command with --rerun-incomplete
+    assert record["returncode"] == 0 and record["command"] == COMMAND
+    log = (tmp_path / "run.log").read_text().splitlines()
+    assert log == ["unlocked", "ran: snakemake --cores all --rerun-incomplete"]
