@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib
+from PIL import Image
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 sns.set_theme(context="paper", style="white", font_scale=1.0)
-# 130 dpi keeps every PNG of the default run, committed to git, under 10 MB together (README
-# "Results in the repository"); the PDFs beside them are vector graphics
-plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 130, "image.cmap": "gray"})
+# 100 dpi (over two screen pixels per image pixel in the AM figures) and 256-colour PNGs keep every
+# PNG of the default run, committed to git, under 10 MB together with every candidate unit
+# (docs/dvc.md); the PDFs beside them are vector graphics
+plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "image.cmap": "gray"})
 
 
 def save_figure(fig: plt.Figure, png_path: str | Path) -> None:
-    """Save ``fig`` as ``png_path`` and as the PDF beside it, then close it."""
+    """Save ``fig`` as ``png_path`` (256 colours, no dithering) and as the PDF beside it, then close it."""
     png_path = Path(png_path)
     png_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(png_path, bbox_inches="tight")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    image = Image.open(buffer).convert("RGB")
+    image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(png_path, optimize=True)
     fig.savefig(png_path.with_suffix(".pdf"), bbox_inches="tight")
     plt.close(fig)
 
