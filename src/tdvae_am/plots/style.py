@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 from PIL import Image
 
 matplotlib.use("Agg")
@@ -13,20 +14,42 @@ import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 sns.set_theme(context="paper", style="white", font_scale=1.0)
-# 100 dpi (over two screen pixels per image pixel in the AM figures) and 256-colour PNGs keep every
-# PNG of the default run, committed to git, under 10 MB together with every candidate unit
-# (docs/dvc.md); the PDFs beside them are vector graphics
+# 100 dpi (over two screen pixels per image pixel in the AM figures) and palette PNGs
+# (:func:`palette_image`) keep every PNG of the default run, committed to git, under 10 MB
+# together with every candidate unit (docs/dvc.md); the PDFs beside them are vector graphics
 plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "image.cmap": "gray"})
+GREY_LEVELS = 64          # of a palette PNG; the other palette entries go to the colours
+
+
+def palette_image(image: Image.Image) -> Image.Image:
+    """``image`` on one palette of :data:`GREY_LEVELS` evenly spaced greys, to which its grey pixels
+    (the image panels) snap, and the median-cut colours of its other pixels (labels, lines, colour
+    maps), each pixel at its nearest palette entry (no dithering)."""
+    rgb = np.array(image.convert("RGB"))
+    grey = (rgb[..., 0] == rgb[..., 1]) & (rgb[..., 1] == rgb[..., 2])
+    levels = np.linspace(0, 255, GREY_LEVELS).round().astype(np.uint8)
+    index = np.rint(rgb[..., 0] / 255 * (GREY_LEVELS - 1)).astype(np.uint8)
+    palette = np.repeat(levels[:, None], 3, axis=1)
+    if not grey.all():
+        colours = Image.fromarray(rgb[~grey].reshape(1, -1, 3)).quantize(256 - GREY_LEVELS)
+        colours = np.array(colours.convert("RGB")).reshape(-1, 3)
+        colours = np.unique(colours, axis=0)
+        seen, inverse = np.unique(rgb[~grey], axis=0, return_inverse=True)
+        nearest = ((seen[:, None, :].astype(int) - colours[None].astype(int)) ** 2).sum(-1).argmin(1)
+        index[~grey] = GREY_LEVELS + nearest[inverse.ravel()]
+        palette = np.concatenate([palette, colours])
+    out = Image.fromarray(index, mode="P")
+    out.putpalette(palette.ravel().tolist())
+    return out
 
 
 def save_figure(fig: plt.Figure, png_path: str | Path) -> None:
-    """Save ``fig`` as ``png_path`` (256 colours, no dithering) and as the PDF beside it, then close it."""
+    """Save ``fig`` as ``png_path`` (a :func:`palette_image`) and as the PDF beside it, then close it."""
     png_path = Path(png_path)
     png_path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
-    image = Image.open(buffer).convert("RGB")
-    image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(png_path, optimize=True)
+    palette_image(Image.open(buffer)).save(png_path, optimize=True)
     fig.savefig(png_path.with_suffix(".pdf"), bbox_inches="tight")
     plt.close(fig)
 
