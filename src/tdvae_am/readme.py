@@ -315,6 +315,19 @@ def update(text: str, root: str | Path, document: str = "README.md") -> tuple[st
     return "".join(out) + text[pos:], changed
 
 
+#: The pages that report results: every measured number there is in a generated block.
+RESULT_PAGES = (Path("README.md"), Path("docs/results.md"))
+BLOCK = re.compile(r"<!-- results:(\S+) -->.*?<!-- /results:\1 -->", re.S)
+CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+DECIMAL = re.compile(r"(?<![\w.\-/])-?\d+\.\d+(?![\w.]*\w)")
+
+
+def loose_numbers(text: str) -> list[str]:
+    """The decimal numbers of ``text`` outside its generated blocks and code: on a results page,
+    a result typed by hand, which goes stale when the results change."""
+    return DECIMAL.findall(CODE.sub("", BLOCK.sub("", text)))
+
+
 def documents(root: Path) -> list[Path]:
     """README.md and the pages of docs/, relative to ``root``."""
     return [Path("README.md"), *sorted(p.relative_to(root) for p in (root / "docs").glob("*.md"))]
@@ -322,7 +335,8 @@ def documents(root: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m tdvae_am.readme [--root DIR] [--check]``; 0 done or up to date, 1 out of date
-    (``--check``), 2 a missing marker or result file."""
+    (``--check``), 2 a missing marker or result file, or a number typed on a results page
+    outside its blocks (:func:`loose_numbers`)."""
     parser = argparse.ArgumentParser(prog="python -m tdvae_am.readme", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (README.md, docs/, results/)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a block is out of date")
@@ -334,6 +348,12 @@ def main(argv: list[str] | None = None) -> int:
             updates[doc] = (new, changed)
     except (ReadmeError, CorruptFileError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    typed = {doc: loose_numbers(updates[doc][0]) for doc in RESULT_PAGES if doc in updates}
+    if typed := {doc: numbers for doc, numbers in typed.items() if numbers}:
+        named = "; ".join(f"{doc}: {', '.join(numbers)}" for doc, numbers in typed.items())
+        print(f"error: numbers typed outside a generated block ({named}): render them in a block "
+              "or cite the table's row instead", file=sys.stderr)
         return 2
     stale = {doc: changed for doc, (_, changed) in updates.items() if changed}
     if args.check and stale:

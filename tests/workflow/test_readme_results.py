@@ -7,7 +7,7 @@ import pytest
 from workflow_helpers import ROOT, committed_results
 
 from tdvae_am.files import load_json
-from tdvae_am.readme import main, render
+from tdvae_am.readme import loose_numbers, main, render
 from tdvae_am.scorecard.findings import scorecard_rows, totals
 
 ROWS = [
@@ -188,6 +188,23 @@ def test_clear_error_for_a_missing_marker_or_file(root, capsys, readme, remove, 
     rc, err = _cli(capsys, "--root", str(root))
     assert rc == 2 and named in err and len(err.splitlines()) == 1, err
     assert (root / "README.md").read_text() == readme
+
+
+def test_a_number_typed_outside_the_blocks_of_a_results_page_is_an_error(root, capsys):
+    assert loose_numbers(README) == []
+    code = README + ("Run `python3.11 -m venv .venv`, threshold in ``` 0.05 ``` and "
+                     "<!-- results:timing -->0.5<!-- /results:timing -->\n")
+    assert loose_numbers(code) == []                        # code, commands, versions and blocks are not typed results
+    _write(root / "README.md", README + "The decoding accuracy fell to 0.62 (from -0.7).\n")
+    rc, err = _cli(capsys, "--root", str(root))
+    assert rc == 2 and "README.md: 0.62, -0.7" in err, err
+    _write(root / "README.md", README)
+    _write(root / "docs/results.md", "Fig. 4 and 12 units; M6a scored 0.0557.\n")
+    rc, err = _cli(capsys, "--root", str(root))
+    assert rc == 2 and "docs/results.md: 0.0557" in err and "README.md" not in err, err
+    _write(root / "docs/methods.md", "A rule's threshold of 0.05 nats is a declared constant.\n")
+    (root / "docs/results.md").unlink()
+    assert _cli(capsys, "--root", str(root))[0] == 0        # only the results pages are checked
 
 
 REGISTRY = """experiments:
