@@ -317,7 +317,7 @@ def update(text: str, root: str | Path, document: str = "README.md") -> tuple[st
 
 #: The pages that report results: every measured number there is in a generated block.
 RESULT_PAGES = (Path("README.md"), Path("docs/results.md"))
-BLOCK = re.compile(r"<!-- results:(\S+) -->.*?<!-- /results:\1 -->", re.S)
+BLOCK = re.compile(START.pattern + r".*?<!-- /results:\1 -->", re.S)   # a marked block, markers included
 CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
 DECIMAL = re.compile(r"(?<![\w.\-/])-?\d+\.\d+(?![\w.]*\w)")
 
@@ -349,8 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ReadmeError, CorruptFileError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    typed = {doc: loose_numbers(updates[doc][0]) for doc in RESULT_PAGES if doc in updates}
-    if typed := {doc: numbers for doc, numbers in typed.items() if numbers}:
+    typed = {doc: numbers for doc in RESULT_PAGES if doc in updates and (numbers := loose_numbers(updates[doc][0]))}
+    if typed:
         named = "; ".join(f"{doc}: {', '.join(numbers)}" for doc, numbers in typed.items())
         print(f"error: numbers typed outside a generated block ({named}): render them in a block "
               "or cite the table's row instead", file=sys.stderr)
