@@ -2,7 +2,8 @@
 
 A seed run is this same workflow, started by a job of the confirmation rules with
 ``snakemake --directory runs/seed<k>``: the workflow's config with only ``seed`` changed, its own
-data, models, AM results, figures and Snakemake state, so re-running the same command continues an
+patches, models, AM results, figures and Snakemake state (the texture syntheses are read from the
+main run: the same stimuli for every model seed), so re-running the same command continues an
 interrupted seed run. Paths the config gives relative to the repository (your own images, texture
 seed files, the registry) are made absolute for it.
 """
@@ -40,11 +41,12 @@ def _absolute(value: str, root: Path) -> str:
 
 
 def seed_config(config: dict, seed: int, root: Path) -> dict:
-    """The resolved workflow ``config`` for ``seed`` (its confirmation seed the main run's) with every
-    repository-relative path made absolute."""
+    """The resolved workflow ``config`` for ``seed`` (its confirmation seed the main run's, its texture
+    syntheses those of the run in ``root``) with every repository-relative path made absolute."""
     out = copy.deepcopy(config)
     out["seed"] = seed
     out["confirm"]["seed"] = config["seed"]  # a seed run's other seed is the main run's
+    out["confirm"]["syntheses_from"] = config["confirm"]["syntheses_from"] or str(root.resolve())
     if out["natural"].get("image_dir"):
         out["natural"]["image_dir"] = _absolute(out["natural"]["image_dir"], root)
     out["textures"]["seeds"] = {f: _absolute(s, root) for f, s in out["textures"]["seeds"].items()}

@@ -257,8 +257,9 @@ def test_training_recipe_study(smoke_run):
 
 
 def test_seed_runs_continue_and_summarize_the_model_claims(smoke_run):
-    """`seeds` reads the main seed from results/ and runs another seed in runs/seed<k>/ (its own data,
-    models and units); a second call has nothing to do; `confirm` plans the whole workflow for its seed."""
+    """`seeds` reads the main seed from results/ and runs another seed in runs/seed<k>/ (its own patches,
+    models and units; the main run's texture syntheses); a second call has nothing to do; `confirm` plans
+    the whole workflow for its seed."""
     config = ["--config", "scale=smoke", "confirm={seed: 1, seeds: [0, 1]}"]
     run_tool(["snakemake", "--cores", "2", *config, "--", "seeds"], smoke_run)
     assert (smoke_run / "runs/seed1/results/models/tdvae/model.pt").is_file()
@@ -269,6 +270,9 @@ def test_seed_runs_continue_and_summarize_the_model_claims(smoke_run):
     assert summary["claims"]["M1"]["values"][0] == next(r["value"] for r in main if r["id"] == "M1")
     nested = yaml.safe_load((smoke_run / "runs/seed1/config.yaml").read_text())
     assert nested["seed"] == 1 and nested["scale"] == "smoke"
+    assert nested["confirm"]["syntheses_from"] == str(smoke_run.resolve())
+    assert (smoke_run / "runs/seed1/data/processed/texture_patches.npz").is_file()
+    assert not (smoke_run / "runs/seed1/data/interim/textures/synth").exists()  # read from the main run
     assert_drawn(smoke_run / "figures/figS8_seeds.png")
     proc = run_tool(["snakemake", "-n", *config, "--", "seeds"], smoke_run)
     assert "Nothing to be done" in proc.stdout + proc.stderr

@@ -80,6 +80,15 @@ def intact(path):
 ENV = "../envs/tdvae_am.yaml"
 FAMILIES = list(config["textures"]["seeds"])
 N_TEXTURE_IMAGES = config["textures"]["n_images"]
+SYNTH_DIR = str(Path(config["confirm"]["syntheses_from"] or "", "data/interim/textures/synth"))
+
+
+def synth_files(indices=None):
+    """The texture syntheses this run reads, per family and image index (all ``n_images`` by default):
+    its own, or those of the run ``confirm.syntheses_from`` names (a seed run reads the main run's)."""
+    indices = range(N_TEXTURE_IMAGES) if indices is None else indices
+    return intact(expand(f"{SYNTH_DIR}/{{family}}_{{index}}.npz", family=FAMILIES, index=indices))
+
 MODELS = config["train"]["models"]
 AM_CAPS = {k: config["am"][k] for k in ("max_steps", "max_samples")}
 REGISTRY = _validated_registry(repo_path(config["am"]["experiments"]), AM_CAPS, MODELS)

@@ -1,8 +1,8 @@
 """Confirmation on independent seeds (targets `confirm` and `seeds`, not part of `all`).
 
-Each other seed is a run of this workflow in runs/seed<k>/ (tdvae_am.seed_runs): its own data
-(the seed draws the patches and the syntheses), models, units and, for `confirm`, the AM battery
-and the scorecard. Re-running a target continues an interrupted seed run. The main run's seed
+Each other seed is a run of this workflow in runs/seed<k>/ (tdvae_am.seed_runs): its own patches
+(drawn and whitened by its seed), models, units and, for `confirm`, the AM battery and the
+scorecard; the texture syntheses are the main run's (every model is shown the same texture images). Re-running a target continues an interrupted seed run. The main run's seed
 (`seed`) is read from results/ as it is."""
 
 from tdvae_am.seed_runs import check_seeds
@@ -27,6 +27,7 @@ rule seed_record:
         units=lambda w: (
             intact(expand("results/units/{model}.json", model=MODELS)) if int(w.seed) == config["seed"] else []
         ),
+        syntheses=lambda w: synth_files() if int(w.seed) != config["seed"] else [],
         code=script_code("seed_record"),
     output:
         "results/seeds/seed{seed}.json",

@@ -66,9 +66,7 @@ rule synthesize_texture:
 
 rule texture_patches:
     input:
-        synth=lambda w: intact(
-            expand("data/interim/textures/synth/{family}_{index}.npz", family=FAMILIES, index=range(N_TEXTURE_IMAGES))
-        ),
+        synth=lambda w: synth_files(),
         natural_meta=lambda w: intact("data/processed/natural_patches.json"),
         code=script_code("texture_patches"),
     output:
@@ -95,7 +93,7 @@ rule fig04_data:
         natural=lambda w: intact("data/processed/natural_patches.npz"),
         textures=lambda w: intact("data/processed/texture_patches.npz"),
         seeds=lambda w: intact(expand("data/interim/textures/seeds/{family}.npy", family=FAMILIES)),
-        synth=lambda w: intact(expand("data/interim/textures/synth/{family}_0.npz", family=FAMILIES)),
+        synth=lambda w: synth_files([0]),
         code=script_code("fig04_data"),
     output:
         png=report("figures/fig04_data.png", caption="../report/fig04_data.rst", category="Data"),
