@@ -278,6 +278,11 @@ def test_seed_runs_continue_and_summarize_the_model_claims(smoke_run):
     assert "Nothing to be done" in proc.stdout + proc.stderr
     plan = run_tool(["snakemake", "-n", *config, "--", "confirm"], smoke_run).stdout
     assert re.search(r"confirm_run\s+1", plan) and "seed_record" not in plan
+    seed_run = smoke_run / "runs/seed1"
+    proc = run_tool(["snakemake", "-n", "--snakefile", str(smoke_run / "Snakefile"), "--directory", str(seed_run),
+                     "--configfile", str(seed_run / "config.yaml"), "--", "all"], smoke_run)
+    nested = proc.stdout + proc.stderr  # the seed run's own plan for `confirm`: no syntheses of its own
+    assert re.search(r"am_run\s+\d+", nested) and "synthesize_texture" not in nested
 
 
 def _rule_scripts(root):

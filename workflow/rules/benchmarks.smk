@@ -9,7 +9,11 @@ from tdvae_am.benchmarks import benchmark_dir, job_of
 ALL_BENCHMARKS = [
     *expand(rules.natural_patches.benchmark),
     *expand(rules.texture_seed.benchmark, family=FAMILIES),
-    *expand(rules.synthesize_texture.benchmark, family=FAMILIES, index=range(N_TEXTURE_IMAGES)),
+    *(
+        expand(rules.synthesize_texture.benchmark, family=FAMILIES, index=range(N_TEXTURE_IMAGES))
+        if OWN_SYNTHESES
+        else []
+    ),
     *expand(rules.texture_patches.benchmark),
     *expand(rules.fig04_data.benchmark),
     *expand(rules.data_metrics.benchmark),

@@ -80,6 +80,7 @@ def intact(path):
 ENV = "../envs/tdvae_am.yaml"
 FAMILIES = list(config["textures"]["seeds"])
 N_TEXTURE_IMAGES = config["textures"]["n_images"]
+OWN_SYNTHESES = not config["confirm"]["syntheses_from"]  # a seed run reads the main run's
 SYNTH_DIR = str(Path(config["confirm"]["syntheses_from"] or "", "data/interim/textures/synth"))
 
 
@@ -88,6 +89,7 @@ def synth_files(indices=None):
     its own, or those of the run ``confirm.syntheses_from`` names (a seed run reads the main run's)."""
     indices = range(N_TEXTURE_IMAGES) if indices is None else indices
     return intact(expand(f"{SYNTH_DIR}/{{family}}_{{index}}.npz", family=FAMILIES, index=indices))
+
 
 MODELS = config["train"]["models"]
 AM_CAPS = {k: config["am"][k] for k in ("max_steps", "max_samples")}
