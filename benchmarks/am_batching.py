@@ -7,7 +7,10 @@ The loop is timed on a subset of its runs and extrapolated to all 80. On a share
 machine, each measurement is repeated and the fastest repeat is reported (as ``timeit``
 does); the median is printed too.
 
-Usage: ``python benchmarks/am_batching.py [--threads 2] [--repeats 3] [--loop-runs 5]``.
+The measured values and the machine go to ``--output`` (default: benchmarks/records/am_batching.json,
+which docs/performance.md renders).
+
+Usage: ``python benchmarks/am_batching.py [--threads 2] [--repeats 3] [--loop-runs 5] [--output FILE]``.
 The last line reads ``batched S s loop L s speedup Rx``.
 """
 
@@ -16,12 +19,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from pathlib import Path
 
 import torch
 
 from tdvae_am.am import run_am
+from tdvae_am.machine import RECORD_DIR, write_record
 from tdvae_am.models import TDVAE
 
+ROOT = Path(__file__).resolve().parents[1]
 # the original pixel-AM setting on the TDVAE (jitter 3, gradient filter 0.05, RMSprop 0.01)
 CONFIG = {
     "parametrization": {"name": "pixel", "n_samples": 1},
@@ -46,6 +52,7 @@ def main() -> None:
     parser.add_argument("--restarts", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=3, help="repeats of the batched run")
     parser.add_argument("--loop-runs", type=int, default=5, help="single-chain runs timed for the loop estimate")
+    parser.add_argument("--output", type=Path, default=ROOT / RECORD_DIR / "am_batching.json", help="record")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -75,6 +82,8 @@ def main() -> None:
           f"extrapolated to all {n_chains}: {loop:.1f} s "
           f"(median-based {statistics.median(loop_runs) * n_chains:.1f} s)")
     print(f"batched {batched:.2f} s loop {loop:.1f} s speedup {loop / batched:.1f}x")
+    write_record(args.output, {"units": args.units, "restarts": args.restarts, "steps": steps, "batched_s": batched,
+                               "loop_s": loop, "speedup": loop / batched}, args.threads)
 
 
 if __name__ == "__main__":

@@ -17,19 +17,26 @@ reads ``samples/s S bound B ratio R``.
 With ``--precision bf16`` the trainer runs bf16 autocast; the bound (and the ceiling) stay
 those of the fp32 products, and the same products timed in bf16 are printed beside them.
 
-Usage: ``python benchmarks/train_throughput.py [--threads 2] [--batch 256] [--steps 60] [--precision fp32]``
+The measured values and the machine go to ``--output`` (default:
+benchmarks/records/train_throughput_<precision>.json, which docs/performance.md renders).
+
+Usage: ``python benchmarks/train_throughput.py [--threads 2] [--batch 256] [--steps 60] [--precision fp32]
+[--output FILE]``
 """
 
 import argparse
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 from torch import nn
 
+from tdvae_am.machine import RECORD_DIR, write_record
 from tdvae_am.train.loop import Trainer
 
 WARMUP = 10  # untimed steps
+RECORDS = Path(__file__).resolve().parents[1] / RECORD_DIR
 
 
 def best_seconds(fn, repeats: int) -> float:
@@ -73,6 +80,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60, help="timed steps (after the warm-up steps)")
     parser.add_argument("--log-every", type=int, default=10)
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    parser.add_argument("--output", type=Path, help="record file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -101,20 +109,27 @@ def main() -> None:
     rate = sum(intervals) * args.batch / seconds
     bound_rate = args.batch / bound
     flops = 6 * sum(m.weight.numel() for m in trainer.model.modules() if isinstance(m, nn.Linear))
-    print(f"threads {args.threads} batch {args.batch} timed steps {sum(intervals)}")
-    print(f"step {seconds / sum(intervals) * 1e3:.1f} ms, matmul bound {bound * 1e3:.1f} ms "
-          f"({flops * args.batch / bound / 1e9:.0f} GFLOP/s, {flops / 1e6:.0f} MFLOP per sample)")  # fmt: skip
-    if args.precision == "bf16":
-        print(f"precision bf16: the same products in bf16 take {bf16_bound * 1e3:.1f} ms "
-              f"({bound / bf16_bound:.2f}x the fp32 speed); the bound below stays the fp32 one")  # fmt: skip
-    print(f"ratio to the products autograd runs (without the first layer's input gradient) "
-          f"{rate / (args.batch / (bound - skipped)):.3f}")  # fmt: skip
     ceiling = bound / (bound + adam)
-    print(f"optimizer step {adam * 1e3:.1f} ms ({adam / bound:.3f} of the bound); ceiling with the matmuls at "
-          f"the bound plus the optimizer alone: ratio {ceiling:.3f}, "
-          f"reached {rate / bound_rate / ceiling:.3f} of it")
-    print(f"samples/s {rate:.1f} bound {bound_rate:.1f} ratio {rate / bound_rate:.3f}")
-
+    m = {
+        "precision": args.precision, "batch": args.batch, "timed_steps": sum(intervals),
+        "step_ms": seconds / sum(intervals) * 1e3, "bound_ms": bound * 1e3, "mflop_per_sample": flops / 1e6,
+        "gflop_per_s": flops * args.batch / bound / 1e9, "ratio_autograd": rate / (args.batch / (bound - skipped)),
+        "optimizer_ms": adam * 1e3, "ceiling": ceiling, "reached": rate / bound_rate / ceiling,
+        "samples_per_s": rate, "bound_samples_per_s": bound_rate, "ratio": rate / bound_rate,
+    }  # fmt: skip
+    if args.precision == "bf16":
+        m["bf16_bound_ms"] = bf16_bound * 1e3
+    print(f"threads {args.threads} batch {args.batch} timed steps {m['timed_steps']}")
+    print(f"step {m['step_ms']:.1f} ms, matmul bound {m['bound_ms']:.1f} ms "
+          f"({m['gflop_per_s']:.0f} GFLOP/s, {m['mflop_per_sample']:.0f} MFLOP per sample)")  # fmt: skip
+    if args.precision == "bf16":
+        print(f"precision bf16: the same products in bf16 take {m['bf16_bound_ms']:.1f} ms "
+              f"({bound / bf16_bound:.2f}x the fp32 speed); the bound below stays the fp32 one")  # fmt: skip
+    print(f"ratio to the products autograd runs (without the first layer's input gradient) {m['ratio_autograd']:.3f}")
+    print(f"optimizer step {m['optimizer_ms']:.1f} ms ({adam / bound:.3f} of the bound); ceiling with the matmuls at "
+          f"the bound plus the optimizer alone: ratio {ceiling:.3f}, reached {m['reached']:.3f} of it")
+    print(f"samples/s {rate:.1f} bound {bound_rate:.1f} ratio {m['ratio']:.3f}")
+    write_record(args.output or RECORDS / f"train_throughput_{args.precision}.json", m, args.threads)
 
 if __name__ == "__main__":
     main()

@@ -22,6 +22,8 @@ import yaml
 
 from tdvae_am.experiments.registry import MODEL_LABELS, all_runs, load_registry, registry_models, units_file
 from tdvae_am.files import CorruptFileError, load_json
+from tdvae_am.markdown import table
+from tdvae_am.performance_docs import am_batching_block, paper_plan_block, precision_block, throughput_block
 from tdvae_am.plots.benchmarks import phase_summary
 from tdvae_am.scorecard.confirmation import confirmation, confirmed_counts
 from tdvae_am.scorecard.findings import scorecard_rows, totals
@@ -47,11 +49,6 @@ def _path(root: Path, rel: str) -> Path:
 
 def _json(root: Path, rel: str):
     return load_json(_path(root, rel))
-
-
-def _table(header: list, rows: list) -> str:
-    lines = [header, ["---"] * len(header), *rows]
-    return "\n".join("| " + " | ".join(str(c).replace("|", r"\|") for c in line) + " |" for line in lines)
 
 
 def _accuracy(d: dict) -> str:
@@ -85,7 +82,7 @@ def models_block(root: Path) -> str:
         }
     labels = next(iter(columns.values()))
     rows = [[label, *(c[label] for c in columns.values())] for label in labels]
-    return _table(["", *(MODEL_LABELS.get(m, m) for m in columns)], rows)
+    return table(["", *(MODEL_LABELS.get(m, m) for m in columns)], rows)
 
 
 def _interval(row: dict) -> str:
@@ -101,7 +98,7 @@ def _p(value) -> str:
 
 def _scorecard_table(rows: list) -> str:
     tested = any("p_adjusted" in r for r in rows)  # rows from before the declared tests have no p-values
-    return _table(["id", "finding", "statistic", "value", "95% interval"] + ["family", "p (Holm)"] * tested
+    return table(["id", "finding", "statistic", "value", "95% interval"] + ["family", "p (Holm)"] * tested
                   + ["verdict"], [
         [r["id"], r["finding"], r["statistic"], "-" if r["value"] is None else f"{r['value']:.3g}", _interval(r)]
         + ([r["family"], _p(r["p_adjusted"])] if tested else []) + [f"**{r['verdict'].replace('_', ' ')}**"]
@@ -147,7 +144,7 @@ def timing_block(root: Path) -> str:
     minutes = summary["s"].sum() / 60
     hours, rest = divmod(round(minutes), 60)
     rows.append(["**total**", summary["jobs"].sum(), f"{minutes:.1f} ({hours} h {rest} min)"])
-    return _table(["phase", "jobs", "wall time, summed over jobs (min)"], rows)
+    return table(["phase", "jobs", "wall time, summed over jobs (min)"], rows)
 
 
 #: The record of the README's main command run in a fresh clone (benchmarks/fresh_clone_run.py).
@@ -189,9 +186,9 @@ def recipes_block(root: Path) -> str:
         raise ReadmeError(f"no curve of the recipes in params.yaml under {root / 'results/recipes'}; "
                           "run `snakemake --cores all recipes` first")
     fractions = " / ".join(f"{f:.0%}" for f in RECIPE_FRACTIONS)
-    table = _table(["recipe", "beta_y schedule", "samples", f"active z2 units at {fractions} of the samples",
-                    "z2 information at the end (nats)", "validation ELBO at the end"], rows)
-    return table + (f"\n\nNot run yet: {', '.join(missing)}." if missing else "")
+    out = table(["recipe", "beta_y schedule", "samples", f"active z2 units at {fractions} of the samples",
+                 "z2 information at the end (nats)", "validation ELBO at the end"], rows)
+    return out + (f"\n\nNot run yet: {', '.join(missing)}." if missing else "")
 
 
 def run_time_block(root: Path) -> str:
@@ -222,14 +219,14 @@ def confirmation_block(root: Path) -> str:
     cards = [_json(root, rel) for rel in ("results/scorecard.json", "results/confirm/scorecard.json")]
     seeds = [c.get("seed", "?") if isinstance(c, dict) else "?" for c in cards]
     versions = [c.get("rules_version") if isinstance(c, dict) else None for c in cards]
-    table = confirmation(*(scorecard_rows(c) for c in cards))
-    counts = "; ".join(f"{family}: {c['confirmed']} of {c['rows']}" for family, c in confirmed_counts(table).items())
+    compared = confirmation(*(scorecard_rows(c) for c in cards))
+    counts = "; ".join(f"{family}: {c['confirmed']} of {c['rows']}" for family, c in confirmed_counts(compared).items())
     same = "the same rules" if versions[0] and versions[0] == versions[1] else "DIFFERENT rules"
     head = (f"Confirmed (same verdict on seeds {seeds[0]} and {seeds[1]}, scored by {same}: "
             f"rules_version {versions[0]} / {versions[1]}): {counts}.\n\n")
     rows = [[t["id"], t["family"], t["finding"], *(str(v).replace("_", " ") for v in t["verdicts"]),
-             "yes" if t["confirmed"] else "**no**"] for t in table]
-    return head + _table(["id", "family", "finding", f"seed {seeds[0]}", f"seed {seeds[1]}", "confirmed"], rows)
+             "yes" if t["confirmed"] else "**no**"] for t in compared]
+    return head + table(["id", "family", "finding", f"seed {seeds[0]}", f"seed {seeds[1]}", "confirmed"], rows)
 
 
 def _mean_interval(s: dict) -> str:
@@ -247,7 +244,7 @@ def seeds_block(root: Path) -> str:
     rows += [[f"active z2 units, {MODEL_LABELS.get(m, m)}", "trained (untrained)",
               " / ".join(f"{a:g} ({b:g})" for a, b in zip(u["active"]["values"], u["active_untrained"]["values"])),
               "", _mean_interval(u["active"])] for m, u in summary["units"].items()]
-    return _table(["claim", "statistic", f"per seed ({', '.join(map(str, seeds))})", "replicated",
+    return table(["claim", "statistic", f"per seed ({', '.join(map(str, seeds))})", "replicated",
                    "mean [95% t interval over seeds]"], rows)
 
 
@@ -267,7 +264,7 @@ def scales_block(root: Path) -> str:
         rows.append([scale, f"`{command}`", f"{preset['natural']['n_train']:,}",
                      f"{train['steps']:,} x {train['batch_size']} ({train['precision']})",
                      f"{textures['n_images']} of {textures['image_size']} px", SCALE_HARDWARE.get(scale, "")])
-    return _table(["scale", "command", "natural training patches", "training steps x batch (precision)",
+    return table(["scale", "command", "natural training patches", "training steps x batch (precision)",
                    "texture images per family", "hardware"], rows)
 
 
@@ -285,7 +282,8 @@ def registry_block(root: Path) -> str:
 BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard": scorecard_block,
           "chain": chain_block, "timing": timing_block, "recipes": recipes_block, "run-time": run_time_block,
           "registry": registry_block, "scales": scales_block, "confirmation": confirmation_block,
-          "seeds": seeds_block}
+          "seeds": seeds_block, "throughput": throughput_block, "precision": precision_block,
+          "am-batching": am_batching_block, "paper-plan": paper_plan_block}
 
 
 def render(name: str, root: str | Path) -> str:
@@ -316,7 +314,7 @@ def update(text: str, root: str | Path, document: str = "README.md") -> tuple[st
 
 
 #: The pages that report results: every measured number there is in a generated block.
-RESULT_PAGES = (Path("README.md"), Path("docs/results.md"))
+RESULT_PAGES = (Path("README.md"), Path("docs/results.md"), Path("docs/performance.md"), Path("docs/cluster.md"))
 BLOCK = re.compile(START.pattern + r".*?<!-- /results:\1 -->", re.S)   # a marked block, markers included
 CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
 DECIMAL = re.compile(r"(?<![\w.\-/])-?\d+\.\d+(?![\w.]*\w)")

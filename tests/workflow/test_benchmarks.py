@@ -1,5 +1,7 @@
-"""The benchmark scripts run at tiny sizes and end with their documented summary line."""
+"""The benchmark scripts run at tiny sizes, end with their documented summary line and record what they
+print with the machine."""
 
+import json
 import re
 import subprocess
 import sys
@@ -20,8 +22,16 @@ def output_lines(script: str, *args: str) -> list[str]:
     return done.stdout.strip().splitlines()
 
 
-def test_train_throughput_reports_rate_bound_ratio_and_ceiling():
-    lines = output_lines("train_throughput.py", "--batch", "16", "--steps", "3", "--log-every", "1")
+def record(path: Path) -> dict:
+    out = json.loads(path.read_text())
+    assert {"cpu", "cores", "threads", "native_bf16", "torch", "date"} <= set(out["machine"])
+    assert out["machine"]["threads"] == 1
+    return out["measured"]
+
+
+def test_train_throughput_reports_rate_bound_ratio_and_ceiling(tmp_path):
+    lines = output_lines("train_throughput.py", "--batch", "16", "--steps", "3", "--log-every", "1",
+                         "--output", str(tmp_path / "r.json"))
     last = re.fullmatch(rf"samples/s {NUMBER} bound {NUMBER} ratio {NUMBER}", lines[-1])
     rate, bound, ratio = map(float, last.groups())
     assert rate > 0 and bound > 0
@@ -30,13 +40,21 @@ def test_train_throughput_reports_rate_bound_ratio_and_ceiling():
     assert 0 < ceiling < 1
     # the ceiling bounds the measured ratio: ratio = ceiling x (fraction of the ceiling reached)
     assert ratio == pytest.approx(ceiling * reached, rel=0.02)
+    measured = record(tmp_path / "r.json")
+    assert (measured["samples_per_s"], measured["ratio"], measured["ceiling"]) == pytest.approx(
+        (rate, ratio, ceiling), rel=5e-3, abs=1e-3)  # as printed
+    assert measured["precision"] == "fp32" and measured["batch"] == 16
 
 
-def test_am_batching_reports_speedup():
-    lines = output_lines("am_batching.py", "--units", "1", "--restarts", "2", "--repeats", "1", "--loop-runs", "1")
+def test_am_batching_reports_speedup(tmp_path):
+    lines = output_lines("am_batching.py", "--units", "1", "--restarts", "2", "--repeats", "1", "--loop-runs", "1",
+                         "--output", str(tmp_path / "r.json"))
     last = re.fullmatch(rf"batched {NUMBER} s loop {NUMBER} s speedup {NUMBER}x", lines[-1])
     batched, loop, speedup = map(float, last.groups())
     assert speedup == pytest.approx(loop / batched, rel=0.1)
+    measured = record(tmp_path / "r.json")
+    assert (measured["batched_s"], measured["loop_s"]) == pytest.approx((batched, loop), rel=0.01, abs=0.01)
+    assert (measured["units"], measured["restarts"]) == (1, 2)
 
 
 def test_am_phase_cost_estimates_each_run_and_sums_them():

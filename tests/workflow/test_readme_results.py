@@ -289,3 +289,65 @@ def test_confirmation_and_seeds_blocks(root):
     assert render("seeds", root).splitlines()[2:] == [
         "| M2 | accuracy | replicated / inconclusive | 1 of 2 | 0.5 [0.25, 0.75] |",
         "| active z2 units, TDVAE | trained (untrained) | 30 (0) / 20 (1) |  | 25 |"]
+
+
+def _record(root, name, measured, native_bf16=True):
+    machine = {"cpu": "Xeon", "cores": 2, "threads": 2, "native_bf16": native_bf16, "torch": "2.x", "date": "d"}
+    _write(root / f"benchmarks/records/{name}.json", {"measured": measured, "machine": machine})
+
+
+THROUGHPUT = {"precision": "fp32", "batch": 256, "samples_per_s": 1000.0, "bound_samples_per_s": 1250.0, "ratio": 0.8,
+              "gflop_per_s": 300.0, "mflop_per_sample": 200.0, "optimizer_ms": 20.0, "bound_ms": 200.0,
+              "ceiling": 0.9, "reached": 0.889}
+PLAN_PARAMS = """scale: default
+textures: {image_size: null, iterations: null, n_images: null, seeds: {brick: brick, grass: grass}}
+train: {steps: null, batch_size: null, checkpoint_every: null}
+evaluation: {iwae_samples: null, n_test: null}
+am: {experiments: config/experiments.yaml}
+presets:
+  default:
+    textures: {image_size: 128, iterations: 60, n_images: 12}
+    train: {steps: 2000, batch_size: 256, checkpoint_every: 250}
+    evaluation: {iwae_samples: 100, n_test: 2000}
+  paper:
+    textures: {image_size: 256, iterations: 120, n_images: 20}
+    train: {steps: 1000000, batch_size: 1000, checkpoint_every: 100000}
+    evaluation: {iwae_samples: 1000, n_test: 20000}
+"""
+
+
+def test_performance_blocks_render_the_benchmark_records_and_judge_the_target(root):
+    _record(root, "train_throughput_fp32", THROUGHPUT)
+    text = render("throughput", root)
+    assert "at 1,000 samples/s, 0.800 of the dense-matmul bound" in text and "misses the target of 0.90" in text
+    assert "2 CPU cores (Xeon, with native bf16), 2 torch threads" in text and "0.100 of the bound's 200.0 ms" in text
+    _record(root, "train_throughput_fp32", THROUGHPUT | {"ratio": 0.95})
+    assert "meets the target" in render("throughput", root)
+    _record(root, "train_throughput_bf16", THROUGHPUT | {"samples_per_s": 1500.0, "bf16_bound_ms": 50.0})
+    assert "1,500 samples/s, 1.50x the fp32 rate; the step's matrix products alone run 4.00x faster" in render(
+        "precision", root)
+    _record(root, "am_batching", {"units": 10, "restarts": 8, "steps": 250, "batched_s": 2.0, "loop_s": 30.0,
+                                  "speedup": 15.0})
+    assert render("am-batching", root).startswith("Pixel AM of 10 units x 8 restarts x 250 steps on the TDVAE "
+                                                  "encoder takes 2.0 s as one batch and 30 s one chain at a time (15x)")
+
+
+def test_paper_plan_scales_the_measurements_by_the_paper_preset(root):
+    from tdvae_am.performance_docs import GPU_EFFICIENCY, GPU_PEAK_FLOPS, paper_plan
+
+    _write(root / "params.yaml", PLAN_PARAMS)
+    _write(root / "config/experiments.yaml", REGISTRY)
+    _write(root / "results/benchmarks.csv", "phase,rule,job,s\ndata,synthesize_texture,a,70\n"
+                                            "data,synthesize_texture,b,80\ndata,synthesize_texture,c,200\n")
+    _record(root, "train_throughput_fp32", THROUGHPUT)
+    plan = paper_plan(root)
+    compute = 1e6 * 1000 * 200e6 / (GPU_PEAK_FLOPS * GPU_EFFICIENCY)  # steps x batch x FLOP per sample / rate
+    assert plan["train_tdvae"] == (1, pytest.approx((compute, compute)))  # launches (1-2 ms a step) stay below
+    assert plan["cpu_training_s"] == pytest.approx(1e6 * 1000 / 1000)
+    assert plan["synth_cpu_s"] == pytest.approx(80 * 4 * 2)  # median job, twice the side, twice the iterations
+    assert plan["synthesize"][0] == 40 and plan["am"][0] == 3 + 1 + 1 + 1  # runs + one reference per model
+    assert 0.5 < plan["chain_ratio"] < 1
+    text = render("paper-plan", root)
+    assert "| `synthesize_texture` | 40 |" in text and "1,000,000 steps of batch 1000" in text
+    _write(root / "params.yaml", PLAN_PARAMS.replace("batch_size: 1000", "batch_size: 10"))
+    assert paper_plan(root)["train_tdvae"][1] == pytest.approx((1000, 2000))  # 200 launches of 5-10 us a step
