@@ -29,13 +29,14 @@ def cpu_name() -> str:
     return name[1] if name else platform.processor()
 
 
-def machine(threads: int) -> dict:
-    """The CPU, its cores, the torch threads used, native bf16, the versions and the date."""
+def machine(threads: int | None = None) -> dict:
+    """The CPU, its cores, the torch threads a benchmark used (if it sets them), native bf16, the versions
+    and the date."""
     return {"cpu": cpu_name(), "cores": os.cpu_count(), "threads": threads, "native_bf16": native_bf16_cpu(),
             "torch": torch.__version__, "python": platform.python_version(), "date": time.strftime("%Y-%m-%d")}
 
 
-def write_record(path: str | Path, measured: dict, threads: int) -> None:
+def write_record(path: str | Path, measured: dict, threads: int | None = None) -> None:
     """Write a benchmark's ``measured`` values with the machine they were measured on to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -37,8 +37,9 @@ def _record(root: Path, name: str) -> dict:
 
 
 def _machine(m: dict) -> str:
+    threads = f"{m['threads']} torch thread{'s' * (m['threads'] > 1)}, " if m.get("threads") else ""
     return (f"{m['cores']} CPU cores ({m['cpu']}, {'with' if m['native_bf16'] else 'without'} native bf16), "
-            f"{m['threads']} torch thread{'s' * (m['threads'] > 1)}, torch {m['torch']}, {m['date']}")
+            f"{threads}torch {m['torch']}, {m['date']}")
 
 
 def throughput_block(root: Path) -> str:
@@ -72,6 +73,20 @@ def am_batching_block(root: Path) -> str:
     return (f"Pixel AM of {t['units']} units x {t['restarts']} restarts x {t['steps']} steps on the TDVAE encoder "
             f"takes {t['batched_s']:.1f} s as one batch and {t['loop_s']:.0f} s one chain at a time "
             f"({t['speedup']:.0f}x), on {_machine(rec['machine'])}.")
+
+
+def seed_runs_block(root: Path) -> str:
+    """Job time per phase of each seed run (benchmarks/records/seed_runs.json, benchmarks/seed_runs_time.py)."""
+    rec = _record(root, "seed_runs")
+    runs = rec["measured"]
+    phases = list(dict.fromkeys(p["phase"] for run in runs.values() for p in run))
+    rows = []
+    for seed, run in runs.items():
+        minutes = {p["phase"]: p["s"] / 60 for p in run}
+        rows.append([seed, *(f"{minutes[p]:.1f}" if p in minutes else "-" for p in phases),
+                     f"{sum(minutes.values()) / 60:.1f}"])
+    return (table(["seed", *(f"{p} (min)" for p in phases), "total (h)"], rows)
+            + f"\n\nJob time summed over each run's jobs, on {_machine(rec['machine'])}.")
 
 
 def _linear_weights(model: nn.Module) -> int:

@@ -23,7 +23,13 @@ import yaml
 from tdvae_am.experiments.registry import MODEL_LABELS, all_runs, load_registry, registry_models, units_file
 from tdvae_am.files import CorruptFileError, load_json
 from tdvae_am.markdown import table
-from tdvae_am.performance_docs import am_batching_block, paper_plan_block, precision_block, throughput_block
+from tdvae_am.performance_docs import (
+    am_batching_block,
+    paper_plan_block,
+    precision_block,
+    seed_runs_block,
+    throughput_block,
+)
 from tdvae_am.plots.benchmarks import phase_summary
 from tdvae_am.scorecard.confirmation import confirmation, confirmed_counts
 from tdvae_am.scorecard.findings import scorecard_rows, totals
@@ -283,7 +289,7 @@ BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard":
           "chain": chain_block, "timing": timing_block, "recipes": recipes_block, "run-time": run_time_block,
           "registry": registry_block, "scales": scales_block, "confirmation": confirmation_block,
           "seeds": seeds_block, "throughput": throughput_block, "precision": precision_block,
-          "am-batching": am_batching_block, "paper-plan": paper_plan_block}
+          "am-batching": am_batching_block, "paper-plan": paper_plan_block, "seed-runs": seed_runs_block}
 
 
 def render(name: str, root: str | Path) -> str:

@@ -3,6 +3,7 @@ print with the machine."""
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,11 +23,15 @@ def output_lines(script: str, *args: str) -> list[str]:
     return done.stdout.strip().splitlines()
 
 
-def record(path: Path) -> dict:
+def record_of(path: Path) -> dict:
     out = json.loads(path.read_text())
     assert {"cpu", "cores", "threads", "native_bf16", "torch", "date"} <= set(out["machine"])
-    assert out["machine"]["threads"] == 1
     return out["measured"]
+
+
+def record(path: Path) -> dict:
+    assert json.loads(path.read_text())["machine"]["threads"] == 1
+    return record_of(path)
 
 
 def test_train_throughput_reports_rate_bound_ratio_and_ceiling(tmp_path):
@@ -64,3 +69,25 @@ def test_am_phase_cost_estimates_each_run_and_sums_them():
     runs, total, tdvae, chain = map(float, last.groups())
     assert runs == len(per_run) == 6 and chain == 0  # pixel_grad: six gammas, on the TDVAE only
     assert total == pytest.approx(sum(per_run), abs=0.1) == pytest.approx(tdvae, abs=0.1)
+
+
+def test_seed_runs_time_sums_each_runs_jobs_per_phase(tmp_path):
+    """Every benchmark record of runs/seed<k>/ counted once, under its rule file's phase, in workflow order."""
+    root = BENCHMARKS.parent
+    (tmp_path / "workflow").mkdir()
+    (tmp_path / "Snakefile").write_text((root / "Snakefile").read_text())
+    shutil.copytree(root / "workflow/rules", tmp_path / "workflow/rules")
+    records = {"seed2": {"train_model/tdvae": 600, "train_model/chain": 300, "natural_patches/natural_patches": 6,
+                         "classify_units/tdvae": 120}, "seed10": {"am_run/tdvae/pixel/a": 60}}
+    for run, jobs in records.items():
+        for job, seconds in jobs.items():
+            path = tmp_path / f"runs/{run}/results/benchmarks/{job}.tsv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"s\th:m:s\tcpu_time\n{seconds}\t0:00:00\t{seconds}\n")
+    subprocess.run([sys.executable, str(BENCHMARKS / "seed_runs_time.py"), "--root", str(tmp_path)], check=True,
+                   capture_output=True, timeout=120)
+    measured = record_of(tmp_path / "benchmarks/records/seed_runs.json")
+    assert list(measured) == ["2", "10"]
+    assert [(p["phase"], p["jobs"], p["s"]) for p in measured["2"]] == [
+        ("data", 1, 6), ("train", 2, 900), ("units", 1, 120)]
+    assert [(p["phase"], p["s"]) for p in measured["10"]] == [("am", 60)]

@@ -328,6 +328,15 @@ def test_performance_blocks_render_the_benchmark_records_and_judge_the_target(ro
         "precision", root)
     _record(root, "am_batching", {"units": 10, "restarts": 8, "steps": 250, "batched_s": 2.0, "loop_s": 30.0,
                                   "speedup": 15.0})
+    _write(root / "benchmarks/records/seed_runs.json", {"measured": {"2": [{"phase": "train", "jobs": 2, "s": 900},
+                                                                          {"phase": "units", "jobs": 1, "s": 1800}],
+                                                                    "1": [{"phase": "am", "jobs": 3, "s": 60}]},
+                                                       "machine": {"cpu": "Xeon", "cores": 2, "threads": None,
+                                                                   "native_bf16": False, "torch": "2.x", "date": "d"}})
+    assert render("seed-runs", root).splitlines()[:4] == [
+        "| seed | train (min) | units (min) | am (min) | total (h) |", "| --- | --- | --- | --- | --- |",
+        "| 2 | 15.0 | 30.0 | - | 0.8 |", "| 1 | - | - | 1.0 | 0.0 |"]
+    assert render("seed-runs", root).endswith("on 2 CPU cores (Xeon, without native bf16), torch 2.x, d.")
     assert render("am-batching", root).startswith("Pixel AM of 10 units x 8 restarts x 250 steps on the TDVAE "
                                                   "encoder takes 2.0 s as one batch and 30 s one chain at a time (15x)")
 
