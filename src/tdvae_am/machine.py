@@ -11,13 +11,15 @@ from pathlib import Path
 
 import torch
 
-NATIVE_BF16_CPU = ("avx512_bf16", "amx_bf16", "bf16")  # torch.cpu.get_capabilities() keys (x86, x86, arm64)
+from tdvae_am.train.config import NATIVE_BF16_CPU
+
 #: Where the benchmark scripts write their records, which docs/performance.md renders.
 RECORD_DIR = Path("benchmarks/records")
 
 
 def native_bf16_cpu() -> bool:
-    """Whether this CPU has native bf16 arithmetic (AVX-512 BF16, AMX or Arm BF16)."""
+    """Whether this CPU has native bf16 arithmetic (AVX-512 BF16, AMX or Arm BF16), as `train.precision:
+    auto` decides it."""
     caps = torch.cpu.get_capabilities()
     return any(caps.get(k, False) for k in NATIVE_BF16_CPU)
 

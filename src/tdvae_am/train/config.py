@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import torch
 
-from tdvae_am.machine import native_bf16_cpu
 from tdvae_am.models import BetaWarmup
 
 log = logging.getLogger(__name__)
 PRECISIONS = ("auto", "fp32", "bf16")
+NATIVE_BF16_CPU = ("avx512_bf16", "amx_bf16", "bf16")  # torch.cpu.get_capabilities() keys (x86, x86, arm64)
 
 # settings that must match for a resumed run to continue the same trajectory and metrics
 RESUME_KEYS = [
@@ -33,7 +33,8 @@ def resolve_precision(precision: str, device: torch.device) -> str:
     if device.type == "cuda":
         native = torch.cuda.is_bf16_supported()
     else:
-        native = device.type == "cpu" and native_bf16_cpu()
+        caps = torch.cpu.get_capabilities()
+        native = device.type == "cpu" and any(caps.get(k, False) for k in NATIVE_BF16_CPU)
     chosen = "bf16" if native else "fp32"
     log.info("training precision %s (auto: %s has %snative bf16)", chosen, device, "" if native else "no ")
     return chosen
