@@ -219,20 +219,48 @@ def _hours(seconds: float) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
+def _studied(root: Path, card: str) -> str:
+    """Units studied per model (texture-sensitive + non-texture-sensitive) of the run whose scorecard is ``card``."""
+    folder = Path(card).parent
+    parts = []
+    for model, label in MODEL_LABELS.items():
+        path = root / folder / Path(units_file(model)).name
+        if path.is_file():
+            units = load_json(path)
+            parts.append(f"{label} {len(units['texture_sensitive'])} + {len(units['non_texture_sensitive'])}")
+    return ", ".join(parts)
+
+
+def _verdict_value(row: dict | None) -> str:
+    if row is None:
+        return "-"
+    value = row.get("value")
+    shown = f" ({value:.3g})" if isinstance(value, (int, float)) and np.isfinite(value) else ""
+    return str(row["verdict"]).replace("_", " ") + shown
+
+
 def confirmation_block(root: Path) -> str:
-    """Each row's verdict on the main run's seed and on the confirmation seed (results/scorecard.json,
-    results/confirm/scorecard.json), whether they agree, and the confirmed rows per family."""
-    cards = [_json(root, rel) for rel in ("results/scorecard.json", "results/confirm/scorecard.json")]
+    """Each row's verdict and value on the main run's seed and on the confirmation seed
+    (results/scorecard.json, results/confirm/scorecard.json), whether the verdicts agree, the confirmed
+    rows per family, and the units each run studied."""
+    paths = ("results/scorecard.json", "results/confirm/scorecard.json")
+    cards = [_json(root, rel) for rel in paths]
     seeds = [c.get("seed", "?") if isinstance(c, dict) else "?" for c in cards]
     versions = [c.get("rules_version") if isinstance(c, dict) else None for c in cards]
-    compared = confirmation(*(scorecard_rows(c) for c in cards))
+    rows = [{r["id"]: r for r in scorecard_rows(c)} for c in cards]
+    compared = confirmation(*(list(r.values()) for r in rows))
     counts = "; ".join(f"{family}: {c['confirmed']} of {c['rows']}" for family, c in confirmed_counts(compared).items())
     same = "the same rules" if versions[0] and versions[0] == versions[1] else "DIFFERENT rules"
     head = (f"Confirmed (same verdict on seeds {seeds[0]} and {seeds[1]}, scored by {same}: "
-            f"rules_version {versions[0]} / {versions[1]}): {counts}.\n\n")
-    rows = [[t["id"], t["family"], t["finding"], *(str(v).replace("_", " ") for v in t["verdicts"]),
-             "yes" if t["confirmed"] else "**no**"] for t in compared]
-    return head + table(["id", "family", "finding", f"seed {seeds[0]}", f"seed {seeds[1]}", "confirmed"], rows)
+            f"rules_version {versions[0]} / {versions[1]}): {counts}.")
+    studied = [_studied(root, rel) for rel in paths]
+    if all(studied):
+        head += (f" Units studied (texture-sensitive + non-texture-sensitive): seed {seeds[0]}: {studied[0]}; "
+                 f"seed {seeds[1]}: {studied[1]}.")
+    lines = [[t["id"], t["family"], t["finding"], *(_verdict_value(r.get(t["id"])) for r in rows),
+              "yes" if t["confirmed"] else "**no**"] for t in compared]
+    header = ["id", "family", "finding", f"seed {seeds[0]} (value)", f"seed {seeds[1]} (value)", "confirmed"]
+    return head + "\n\n" + table(header, lines)
 
 
 def _mean_interval(s: dict) -> str:

@@ -276,7 +276,14 @@ def test_confirmation_and_seeds_blocks(root):
     lines = render("confirmation", root).splitlines()
     assert lines[0] == ("Confirmed (same verdict on seeds 0 and 1, scored by the same rules: rules_version abc / abc): "
                         "paper: 3 of 4.")
-    assert "| 14 | paper | Kernel size sets frequency | inconclusive | replicated | **no** |" in lines
+    assert "| 14 | paper | Kernel size sets frequency | inconclusive (0.866) | replicated (0.866) | **no** |" in lines
+    assert "| 1a | paper | STA edges | inconclusive | inconclusive | yes |" in lines  # no value: none shown
+    assert "Units studied" not in lines[0]  # the confirmation run's unit files are missing
+    _write(root / "results/confirm/units.json", {"texture_sensitive": [1], "non_texture_sensitive": [2, 3]})
+    _write(root / "results/confirm/units_chain.json", {"texture_sensitive": [], "non_texture_sensitive": [2]})
+    assert render("confirmation", root).splitlines()[0].endswith(
+        "Units studied (texture-sensitive + non-texture-sensitive): seed 0: TDVAE 5 + 2, chain VAE 5 + 2; "
+        "seed 1: TDVAE 1 + 2, chain VAE 0 + 1.")
     assert render("scorecard-totals", root).startswith("**Paper findings: 1 replicated")  # rows of the new format
     _write(root / "results/confirm/scorecard.json", {"seed": 1, "rules_version": "abd", "rows": rows})
     assert "scored by DIFFERENT rules" in render("confirmation", root)
