@@ -15,7 +15,7 @@ from tdvae_am.config import (
     model_sizes,
     validated_config,
 )
-from tdvae_am.seed_runs import check_seeds
+from tdvae_am.seed_runs import check_seeds, seed_config
 
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
 
@@ -95,6 +95,17 @@ def test_unknown_keys_are_named_with_the_closest_valid_one(change, message):
     with pytest.raises(ConfigError) as err:
         validated(change)
     assert str(err.value).startswith(message)
+
+
+def test_a_seed_run_reads_the_main_runs_texture_syntheses(tmp_path):
+    """Every model seed is shown the same texture images: a seed run's config names the main run's folder
+    (or the folder the main run itself reads them from) and changes the seeds only."""
+    cfg = validated()
+    assert cfg["confirm"]["syntheses_from"] is None
+    nested = seed_config(cfg, 3, tmp_path)
+    assert nested["confirm"]["syntheses_from"] == str(tmp_path.resolve())
+    assert (nested["seed"], nested["confirm"]["seed"]) == (3, cfg["seed"])
+    assert seed_config(nested, 4, tmp_path / "other")["confirm"]["syntheses_from"] == str(tmp_path.resolve())
 
 
 def test_the_confirmation_seed_must_differ_from_the_main_seed():
