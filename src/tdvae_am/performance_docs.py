@@ -77,6 +77,8 @@ def am_batching_block(root: Path) -> str:
 
 def seed_runs_block(root: Path) -> str:
     """Job time per phase of each seed run (benchmarks/records/seed_runs.json, benchmarks/seed_runs_time.py)."""
+    if not (root / RECORD_DIR / "seed_runs.json").is_file():
+        return "No seed run measured yet (`python benchmarks/seed_runs_time.py` after `confirm` or `seeds`)."
     rec = _record(root, "seed_runs")
     runs = rec["measured"]
     phases = list(dict.fromkeys(p["phase"] for run in runs.values() for p in run))

@@ -219,6 +219,10 @@ def _hours(seconds: float) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
+#: What a block of a target outside the default one says until its results are committed.
+NOT_RUN = "Not run yet: `snakemake --cores all {target}` writes `{files}`."
+
+
 def _studied(root: Path, card: str) -> str:
     """Units studied per model (texture-sensitive + non-texture-sensitive) of the run whose scorecard is ``card``."""
     folder = Path(card).parent
@@ -239,12 +243,16 @@ def _verdict_value(row: dict | None) -> str:
     return str(row["verdict"]).replace("_", " ") + shown
 
 
-def confirmation_block(root: Path) -> str:
-    """Each row's verdict and value on the main run's seed and on the confirmation seed
-    (results/scorecard.json, results/confirm/scorecard.json), whether the verdicts agree, the confirmed
-    rows per family, and the units each run studied."""
-    paths = ("results/scorecard.json", "results/confirm/scorecard.json")
-    cards = [_json(root, rel) for rel in paths]
+#: The main run's and the confirmation run's scorecards.
+CONFIRM_CARDS = ("results/scorecard.json", "results/confirm/scorecard.json")
+
+
+def _confirmed(root: Path) -> tuple[str, list, list, list] | None:
+    """The confirmation's summary sentence, the two seeds, each card's rows by id and the paired rows;
+    None before the confirmation run's scorecard is committed."""
+    if not (root / CONFIRM_CARDS[1]).is_file():
+        return None
+    cards = [_json(root, rel) for rel in CONFIRM_CARDS]
     seeds = [c.get("seed", "?") if isinstance(c, dict) else "?" for c in cards]
     versions = [c.get("rules_version") if isinstance(c, dict) else None for c in cards]
     rows = [{r["id"]: r for r in scorecard_rows(c)} for c in cards]
@@ -253,7 +261,24 @@ def confirmation_block(root: Path) -> str:
     same = "the same rules" if versions[0] and versions[0] == versions[1] else "DIFFERENT rules"
     head = (f"Confirmed (same verdict on seeds {seeds[0]} and {seeds[1]}, scored by {same}: "
             f"rules_version {versions[0]} / {versions[1]}): {counts}.")
-    studied = [_studied(root, rel) for rel in paths]
+    return head, seeds, rows, compared
+
+
+def confirmation_totals_block(root: Path) -> str:
+    """The confirmed rows per family (the first sentence of :func:`confirmation_block`)."""
+    confirmed = _confirmed(root)
+    return confirmed[0] if confirmed else NOT_RUN.format(target="confirm", files=CONFIRM_CARDS[1])
+
+
+def confirmation_block(root: Path) -> str:
+    """Each row's verdict and value on the main run's seed and on the confirmation seed
+    (results/scorecard.json, results/confirm/scorecard.json), whether the verdicts agree, the confirmed
+    rows per family, and the units each run studied."""
+    confirmed = _confirmed(root)
+    if confirmed is None:
+        return NOT_RUN.format(target="confirm", files=CONFIRM_CARDS[1])
+    head, seeds, rows, compared = confirmed
+    studied = [_studied(root, rel) for rel in CONFIRM_CARDS]
     if all(studied):
         head += (f" Units studied (texture-sensitive + non-texture-sensitive): seed {seeds[0]}: {studied[0]}; "
                  f"seed {seeds[1]}: {studied[1]}.")
@@ -271,6 +296,8 @@ def _mean_interval(s: dict) -> str:
 def seeds_block(root: Path) -> str:
     """The model claims and active units over seeds (results/seeds/summary.json): per claim each seed's
     verdict, how many seeds replicate it and the mean statistic with its t interval over seeds."""
+    if not (root / "results/seeds/summary.json").is_file():
+        return NOT_RUN.format(target="seeds", files="results/seeds/summary.json")
     summary = _json(root, "results/seeds/summary.json")
     seeds = summary["seeds"]
     rows = [[claim_id, c["statistic"], " / ".join(str(v).replace("_", " ") for v in c["verdicts"]),
@@ -316,6 +343,7 @@ def registry_block(root: Path) -> str:
 BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard": scorecard_block,
           "chain": chain_block, "timing": timing_block, "recipes": recipes_block, "run-time": run_time_block,
           "registry": registry_block, "scales": scales_block, "confirmation": confirmation_block,
+          "confirmation-totals": confirmation_totals_block,
           "seeds": seeds_block, "throughput": throughput_block, "precision": precision_block,
           "am-batching": am_batching_block, "paper-plan": paper_plan_block, "seed-runs": seed_runs_block}
 

@@ -269,6 +269,11 @@ def test_rows_with_declared_tests_render_family_p_and_the_paper_tally_first(root
 
 
 def test_confirmation_and_seeds_blocks(root):
+    assert render("confirmation", root) == ("Not run yet: `snakemake --cores all confirm` writes "
+                                            "`results/confirm/scorecard.json`.")
+    assert render("confirmation-totals", root) == render("confirmation", root)
+    assert render("seeds", root).startswith("Not run yet: `snakemake --cores all seeds`")
+    assert render("seed-runs", root).startswith("No seed run measured yet")
     rows = [r | {"family": "paper"} for r in ROWS]
     _write(root / "results/scorecard.json", {"seed": 0, "rules_version": "abc", "rows": rows})
     flipped = [r | ({"verdict": "replicated"} if r["id"] == "14" else {}) for r in rows]
@@ -277,6 +282,7 @@ def test_confirmation_and_seeds_blocks(root):
     assert lines[0] == ("Confirmed (same verdict on seeds 0 and 1, scored by the same rules: rules_version abc / abc): "
                         "paper: 3 of 4.")
     assert "| 14 | paper | Kernel size sets frequency | inconclusive (0.866) | replicated (0.866) | **no** |" in lines
+    assert render("confirmation-totals", root) == lines[0]
     assert "| 1a | paper | STA edges | inconclusive | inconclusive | yes |" in lines  # no value: none shown
     assert "Units studied" not in lines[0]  # the confirmation run's unit files are missing
     _write(root / "results/confirm/units.json", {"texture_sensitive": [1], "non_texture_sensitive": [2, 3]})
