@@ -30,3 +30,14 @@ def job_of(path: str | Path) -> tuple[str, str]:
             if job:
                 return rule, str(PurePosixPath(*job).with_suffix(""))
     raise ValueError(f"{path} is not a benchmark record under {BENCHMARK_DIR}/<rule>/")
+
+
+def busy_seconds(intervals) -> float:
+    """Length of the union of ``(start, end)`` intervals: the wall clock during which at least one
+    job ran, so jobs side by side count once and a pause between two sessions not at all."""
+    total, reach = 0.0, float("-inf")
+    for start, end in sorted(intervals):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total

@@ -75,20 +75,40 @@ def am_batching_block(root: Path) -> str:
             f"({t['speedup']:.0f}x), on {_machine(rec['machine'])}.")
 
 
+NO_SEED_RUN = "No seed run measured yet (`python benchmarks/seed_runs_time.py` after `confirm` or `seeds`)."
+
+
 def seed_runs_block(root: Path) -> str:
-    """Job time per phase of each seed run (benchmarks/records/seed_runs.json, benchmarks/seed_runs_time.py)."""
+    """Job time per phase and wall clock of each seed run (benchmarks/records/seed_runs.json,
+    benchmarks/seed_runs_time.py)."""
     if not (root / RECORD_DIR / "seed_runs.json").is_file():
-        return "No seed run measured yet (`python benchmarks/seed_runs_time.py` after `confirm` or `seeds`)."
+        return NO_SEED_RUN
     rec = _record(root, "seed_runs")
     runs = rec["measured"]
-    phases = list(dict.fromkeys(p["phase"] for run in runs.values() for p in run))
+    phases = list(dict.fromkeys(p["phase"] for run in runs.values() for p in run["phases"]))
     rows = []
     for seed, run in runs.items():
-        minutes = {p["phase"]: p["s"] / 60 for p in run}
+        minutes = {p["phase"]: p["s"] / 60 for p in run["phases"]}
         rows.append([seed, *(f"{minutes[p]:.1f}" if p in minutes else "-" for p in phases),
-                     f"{sum(minutes.values()) / 60:.1f}"])
-    return (table(["seed", *(f"{p} (min)" for p in phases), "total (h)"], rows)
-            + f"\n\nJob time summed over each run's jobs, on {_machine(rec['machine'])}.")
+                     f"{sum(minutes.values()) / 60:.1f}", f"{run['wall_s'] / 3600:.1f}"])
+    return (table(["seed", *(f"{p} (min)" for p in phases), "job time (h)", "wall clock (h)"], rows)
+            + f"\n\nJob time summed over each run's finished jobs; wall clock while at least one of them ran "
+            f"(pauses between working sessions excluded), on {_machine(rec['machine'])}.")
+
+
+def seed_runs_total_block(root: Path) -> str:
+    """The seed runs' wall clock in one line: the run that went through the AM battery (`confirm`) and
+    those that stopped after the units (`seeds`)."""
+    if not (root / RECORD_DIR / "seed_runs.json").is_file():
+        return NO_SEED_RUN
+    runs = _record(root, "seed_runs")["measured"]
+    whole = {s: r for s, r in runs.items() if any(p["phase"] == "am" for p in r["phases"])}
+    parts = [f"seed {s}, the whole workflow (`confirm`): {_h(r['wall_s'])}" for s, r in whole.items()]
+    if rest := {s: r for s, r in runs.items() if s not in whole}:
+        parts.append(f"seed{'s' * (len(rest) > 1)} {', '.join(rest)}, training and units (`seeds`): "
+                     + ", ".join(_h(r["wall_s"]) for r in rest.values()))
+    return ("Wall clock of the seed runs while a job ran (pauses between working sessions excluded): "
+            + "; ".join(parts) + ".")
 
 
 def _linear_weights(model: nn.Module) -> int:

@@ -28,6 +28,7 @@ from tdvae_am.performance_docs import (
     paper_plan_block,
     precision_block,
     seed_runs_block,
+    seed_runs_total_block,
     throughput_block,
 )
 from tdvae_am.plots.benchmarks import phase_summary
@@ -345,7 +346,8 @@ BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard":
           "registry": registry_block, "scales": scales_block, "confirmation": confirmation_block,
           "confirmation-totals": confirmation_totals_block,
           "seeds": seeds_block, "throughput": throughput_block, "precision": precision_block,
-          "am-batching": am_batching_block, "paper-plan": paper_plan_block, "seed-runs": seed_runs_block}
+          "am-batching": am_batching_block, "paper-plan": paper_plan_block, "seed-runs": seed_runs_block,
+          "seed-runs-total": seed_runs_total_block}
 
 
 def render(name: str, root: str | Path) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from workflow_helpers import ROOT, run_tool
 
-from tdvae_am.benchmarks import BENCHMARK_DIR, benchmark_file, job_of
+from tdvae_am.benchmarks import BENCHMARK_DIR, benchmark_file, busy_seconds, job_of
 from tdvae_am.plots.benchmarks import COLUMNS, benchmark_figure, benchmark_table, phase_summary
 
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time"
@@ -118,3 +118,11 @@ def test_summary_reads_the_record_of_every_job_of_all(workflow_dir):
     assert read == expected, (sorted(read - expected), sorted(expected - read))
     counts = pd.Series([job_of(f)[0] for f in read]).value_counts()
     assert counts["synthesize_texture"] == 10 and counts["train_model"] == 2 and counts["am_run"] > 50
+
+
+@pytest.mark.parametrize("intervals, busy", [
+    ([], 0), ([(0, 10)], 10), ([(0, 10), (2, 5)], 10), ([(5, 8), (0, 6)], 8), ([(0, 1), (3, 4)], 2),
+    ([(0, 2), (2, 3)], 3),
+])  # fmt: skip
+def test_busy_seconds_counts_overlapping_jobs_once_and_gaps_not_at_all(intervals, busy):
+    assert busy_seconds(intervals) == busy

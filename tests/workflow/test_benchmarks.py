@@ -2,6 +2,7 @@
 print with the machine."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -79,15 +80,20 @@ def test_seed_runs_time_sums_each_runs_jobs_per_phase(tmp_path):
     shutil.copytree(root / "workflow/rules", tmp_path / "workflow/rules")
     records = {"seed2": {"train_model/tdvae": 600, "train_model/chain": 300, "natural_patches/natural_patches": 6,
                          "classify_units/tdvae": 120}, "seed10": {"am_run/tdvae/pixel/a": 60}}
+    # seed 2's jobs end at 1000 (data), 2000 and 2100 (training, side by side), 9000 (units): 6 + 700 + 120 s busy
+    ends = {"train_model/tdvae": 2000, "train_model/chain": 2100, "natural_patches/natural_patches": 1000,
+            "classify_units/tdvae": 9000, "am_run/tdvae/pixel/a": 50}
     for run, jobs in records.items():
         for job, seconds in jobs.items():
             path = tmp_path / f"runs/{run}/results/benchmarks/{job}.tsv"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"s\th:m:s\tcpu_time\n{seconds}\t0:00:00\t{seconds}\n")
+            os.utime(path, (ends[job], ends[job]))
     subprocess.run([sys.executable, str(BENCHMARKS / "seed_runs_time.py"), "--root", str(tmp_path)], check=True,
                    capture_output=True, timeout=120)
     measured = record_of(tmp_path / "benchmarks/records/seed_runs.json")
     assert list(measured) == ["2", "10"]
-    assert [(p["phase"], p["jobs"], p["s"]) for p in measured["2"]] == [
+    assert [(p["phase"], p["jobs"], p["s"]) for p in measured["2"]["phases"]] == [
         ("data", 1, 6), ("train", 2, 900), ("units", 1, 120)]
-    assert [(p["phase"], p["s"]) for p in measured["10"]] == [("am", 60)]
+    assert measured["2"]["wall_s"] == 826 and measured["10"]["wall_s"] == 60
+    assert [(p["phase"], p["s"]) for p in measured["10"]["phases"]] == [("am", 60)]

@@ -274,6 +274,7 @@ def test_confirmation_and_seeds_blocks(root):
     assert render("confirmation-totals", root) == render("confirmation", root)
     assert render("seeds", root).startswith("Not run yet: `snakemake --cores all seeds`")
     assert render("seed-runs", root).startswith("No seed run measured yet")
+    assert render("seed-runs-total", root) == render("seed-runs", root)
     rows = [r | {"family": "paper"} for r in ROWS]
     _write(root / "results/scorecard.json", {"seed": 0, "rules_version": "abc", "rows": rows})
     flipped = [r | ({"verdict": "replicated"} if r["id"] == "14" else {}) for r in rows]
@@ -341,15 +342,22 @@ def test_performance_blocks_render_the_benchmark_records_and_judge_the_target(ro
         "precision", root)
     _record(root, "am_batching", {"units": 10, "restarts": 8, "steps": 250, "batched_s": 2.0, "loop_s": 30.0,
                                   "speedup": 15.0})
-    _write(root / "benchmarks/records/seed_runs.json", {"measured": {"2": [{"phase": "train", "jobs": 2, "s": 900},
-                                                                          {"phase": "units", "jobs": 1, "s": 1800}],
-                                                                    "1": [{"phase": "am", "jobs": 3, "s": 60}]},
-                                                       "machine": {"cpu": "Xeon", "cores": 2, "threads": None,
-                                                                   "native_bf16": False, "torch": "2.x", "date": "d"}})
-    assert render("seed-runs", root).splitlines()[:4] == [
-        "| seed | train (min) | units (min) | am (min) | total (h) |", "| --- | --- | --- | --- | --- |",
-        "| 2 | 15.0 | 30.0 | - | 0.8 |", "| 1 | - | - | 1.0 | 0.0 |"]
+    _write(root / "benchmarks/records/seed_runs.json", {
+        "measured": {"1": {"phases": [{"phase": "train", "jobs": 2, "s": 900}, {"phase": "am", "jobs": 3, "s": 60}],
+                           "wall_s": 900},
+                     "2": {"phases": [{"phase": "train", "jobs": 2, "s": 900},
+                                      {"phase": "units", "jobs": 1, "s": 1800}], "wall_s": 1800},
+                     "3": {"phases": [{"phase": "train", "jobs": 1, "s": 7200}], "wall_s": 7200}},
+        "machine": {"cpu": "Xeon", "cores": 2, "threads": None, "native_bf16": False, "torch": "2.x", "date": "d"}})
+    assert render("seed-runs", root).splitlines()[:5] == [
+        "| seed | train (min) | am (min) | units (min) | job time (h) | wall clock (h) |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| 1 | 15.0 | 1.0 | - | 0.3 | 0.2 |", "| 2 | 15.0 | - | 30.0 | 0.8 | 0.5 |",
+        "| 3 | 120.0 | - | - | 2.0 | 2.0 |"]
     assert render("seed-runs", root).endswith("on 2 CPU cores (Xeon, without native bf16), torch 2.x, d.")
+    assert render("seed-runs-total", root) == (
+        "Wall clock of the seed runs while a job ran (pauses between working sessions excluded): seed 1, the whole "
+        "workflow (`confirm`): 0.2 h; seeds 2, 3, training and units (`seeds`): 0.5 h, 2.0 h.")
     assert render("am-batching", root).startswith("Pixel AM of 10 units x 8 restarts x 250 steps on the TDVAE "
                                                   "encoder takes 2.0 s as one batch and 30 s one chain at a time (15x)")
 
