@@ -249,8 +249,8 @@ CONFIRM_CARDS = ("results/scorecard.json", "results/confirm/scorecard.json")
 
 
 def _confirmed(root: Path) -> tuple[str, list, list, list] | None:
-    """The confirmation's summary sentence, the two seeds, each card's rows by id and the paired rows;
-    None before the confirmation run's scorecard is committed."""
+    """The confirmation's summary (confirmed rows per family, the ids of the others), the two seeds,
+    each card's rows by id and the paired rows; None before the confirmation run's scorecard is committed."""
     if not (root / CONFIRM_CARDS[1]).is_file():
         return None
     cards = [_json(root, rel) for rel in CONFIRM_CARDS]
@@ -260,8 +260,10 @@ def _confirmed(root: Path) -> tuple[str, list, list, list] | None:
     compared = confirmation(*(list(r.values()) for r in rows))
     counts = "; ".join(f"{family}: {c['confirmed']} of {c['rows']}" for family, c in confirmed_counts(compared).items())
     same = "the same rules" if versions[0] and versions[0] == versions[1] else "DIFFERENT rules"
+    flipped = [t["id"] for t in compared if not t["confirmed"]]
     head = (f"Confirmed (same verdict on seeds {seeds[0]} and {seeds[1]}, scored by {same}: "
-            f"rules_version {versions[0]} / {versions[1]}): {counts}.")
+            f"rules_version {versions[0]} / {versions[1]}): {counts}. "
+            f"Not confirmed: {', '.join(flipped) if flipped else 'none'}.")
     return head, seeds, rows, compared
 
 

@@ -281,7 +281,7 @@ def test_confirmation_and_seeds_blocks(root):
     _write(root / "results/confirm/scorecard.json", {"seed": 1, "rules_version": "abc", "rows": flipped})
     lines = render("confirmation", root).splitlines()
     assert lines[0] == ("Confirmed (same verdict on seeds 0 and 1, scored by the same rules: rules_version abc / abc): "
-                        "paper: 3 of 4.")
+                        "paper: 3 of 4. Not confirmed: 14.")
     assert "| 14 | paper | Kernel size sets frequency | inconclusive (0.866) | replicated (0.866) | **no** |" in lines
     assert render("confirmation-totals", root) == lines[0]
     assert "| 1a | paper | STA edges | inconclusive | inconclusive | yes |" in lines  # no value: none shown
@@ -294,6 +294,7 @@ def test_confirmation_and_seeds_blocks(root):
     assert render("scorecard-totals", root).startswith("**Paper findings: 1 replicated")  # rows of the new format
     _write(root / "results/confirm/scorecard.json", {"seed": 1, "rules_version": "abd", "rows": rows})
     assert "scored by DIFFERENT rules" in render("confirmation", root)
+    assert "paper: 4 of 4. Not confirmed: none." in render("confirmation-totals", root)
     claim = {"statistic": "accuracy", "verdicts": ["replicated", "inconclusive"], "replicated": 1, "mean": 0.5,
              "interval": [0.25, 0.75]}
     counts = {"values": [30, 20], "mean": 25.0, "interval": [float("nan")] * 2}
