@@ -2,8 +2,9 @@
 workflow for `confirm`) from the benchmark records of its finished jobs, so an interrupted and continued
 run counts each finished job once: the job time summed per phase, and the wall clock during which a job
 ran (a record is written when its job ends: the job ran from the record's modification time minus its
-seconds to that time; the union of these intervals). Writes benchmarks/records/seed_runs.json, which
-the README and docs/results.md render.
+seconds to that time; the union of these intervals), with the machine it ran on. Updates
+benchmarks/records/seed_runs.json, which the README and docs/results.md render: the runs found here
+replace their entries, the others (measured where a run's records are no longer on disk) are kept.
 
 Usage: ``python benchmarks/seed_runs_time.py [--root .] [--output FILE]``.
 """
@@ -11,12 +12,13 @@ Usage: ``python benchmarks/seed_runs_time.py [--root .] [--output FILE]``.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from pathlib import Path
 
-from tdvae_am.benchmarks import BENCHMARK_DIR, busy_seconds
-from tdvae_am.machine import RECORD_DIR, write_record
-from tdvae_am.plots.benchmarks import benchmark_table, phase_summary, read_record
+from tdvae_am.benchmarks import BENCHMARK_DIR, busy_seconds, job_of
+from tdvae_am.machine import RECORD_DIR, machine, write_record
+from tdvae_am.plots.benchmarks import benchmark_table, phase_summary
 
 INCLUDE = re.compile(r'^include: "(workflow/rules/\w+\.smk)"', re.M)
 RULE = re.compile(r"^rule (\w+):", re.M)
@@ -30,18 +32,21 @@ def rule_phases(root: Path) -> dict[str, str]:
 
 
 def seed_runs_time(root: Path) -> dict:
-    """{seed: {"phases": [{phase, jobs, s}, ...], "wall_s": ...}} of every run under ``root``/runs/ with
-    benchmark records."""
+    """{seed: {"phases": [{phase, jobs, s}, ...], "wall_s": ..., "machine": ...}} of every run under
+    ``root``/runs/ with benchmark records."""
     phases, out = rule_phases(root), {}
     for run in sorted((root / "runs").glob("seed*"), key=lambda p: int(SEED_RUN.fullmatch(p.name)[1])):
         files = sorted((run / BENCHMARK_DIR).rglob("*.tsv"))
         if files:
-            summary = phase_summary(benchmark_table(files, phases))
-            ends = [(f.stat().st_mtime, read_record(f)["s"]) for f in files]
+            jobs = benchmark_table(files, phases)
+            end = {job_of(f): f.stat().st_mtime for f in files}
+            summary = phase_summary(jobs)
             out[SEED_RUN.fullmatch(run.name)[1]] = {
                 "phases": [{"phase": p, "jobs": int(n), "s": round(float(s), 1)}
                            for p, n, s in summary[["phase", "jobs", "s"]].itertuples(index=False)],
-                "wall_s": round(busy_seconds((end - s, end) for end, s in ends), 1)}
+                "wall_s": round(busy_seconds((end[r, j] - s, end[r, j])
+                                             for r, j, s in jobs[["rule", "job", "s"]].itertuples(index=False)), 1),
+                "machine": machine()}
     return out
 
 
@@ -50,13 +55,17 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root holding runs/")
     parser.add_argument("--output", type=Path, help="record (default: <root>/benchmarks/records/seed_runs.json)")
     args = parser.parse_args()
+    output = args.output or args.root / RECORD_DIR / "seed_runs.json"
     runs = seed_runs_time(args.root)
     if not runs:
         raise SystemExit(f"no seed run with benchmark records under {args.root / 'runs'}")
     for seed, run in runs.items():
         phases = ", ".join(f"{p['phase']} {p['jobs']} jobs {p['s'] / 60:.1f} min" for p in run["phases"])
         print(f"seed {seed}: {phases}; wall clock {run['wall_s'] / 3600:.2f} h")
-    write_record(args.output or args.root / RECORD_DIR / "seed_runs.json", runs)
+    kept = json.loads(output.read_text())["measured"] if output.is_file() else {}
+    if kept := {seed: run for seed, run in kept.items() if seed not in runs}:
+        print(f"kept from {output}: seed{'s' * (len(kept) > 1)} {', '.join(kept)}")
+    write_record(output, dict(sorted({**kept, **runs}.items(), key=lambda item: int(item[0]))))
 
 
 if __name__ == "__main__":

@@ -83,17 +83,20 @@ def seed_runs_block(root: Path) -> str:
     benchmarks/seed_runs_time.py)."""
     if not (root / RECORD_DIR / "seed_runs.json").is_file():
         return NO_SEED_RUN
-    rec = _record(root, "seed_runs")
-    runs = rec["measured"]
+    runs = _record(root, "seed_runs")["measured"]
     phases = list(dict.fromkeys(p["phase"] for run in runs.values() for p in run["phases"]))
     rows = []
     for seed, run in runs.items():
         minutes = {p["phase"]: p["s"] / 60 for p in run["phases"]}
         rows.append([seed, *(f"{minutes[p]:.1f}" if p in minutes else "-" for p in phases),
                      f"{sum(minutes.values()) / 60:.1f}", f"{run['wall_s'] / 3600:.1f}"])
+    machines = {}  # machine -> the seeds run on it
+    for seed, run in runs.items():
+        machines.setdefault(_machine(run["machine"]), []).append(seed)
+    where = "; ".join(f"seed{'s' * (len(seeds) > 1)} {', '.join(seeds)} on {m}" for m, seeds in machines.items())
     return (table(["seed", *(f"{p} (min)" for p in phases), "job time (h)", "wall clock (h)"], rows)
             + f"\n\nJob time summed over each run's finished jobs; wall clock while at least one of them ran "
-            f"(pauses between working sessions excluded), on {_machine(rec['machine'])}.")
+            f"(pauses between working sessions excluded); {where}.")
 
 
 def seed_runs_total_block(root: Path) -> str:

@@ -89,10 +89,15 @@ def test_seed_runs_time_sums_each_runs_jobs_per_phase(tmp_path):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"s\th:m:s\tcpu_time\n{seconds}\t0:00:00\t{seconds}\n")
             os.utime(path, (ends[job], ends[job]))
+    output = tmp_path / "benchmarks/records/seed_runs.json"
+    output.parent.mkdir(parents=True)
+    earlier = {"phases": [{"phase": "train", "jobs": 2, "s": 1.0}], "wall_s": 1.0}  # measured on another machine
+    output.write_text(json.dumps({"measured": {"2": earlier, "7": earlier}, "machine": {}}))
     subprocess.run([sys.executable, str(BENCHMARKS / "seed_runs_time.py"), "--root", str(tmp_path)], check=True,
                    capture_output=True, timeout=120)
-    measured = record_of(tmp_path / "benchmarks/records/seed_runs.json")
-    assert list(measured) == ["2", "10"]
+    measured = record_of(output)
+    assert list(measured) == ["2", "7", "10"] and measured["7"] == earlier  # seed 2 measured again, 7 kept
+    assert measured["2"]["machine"]["cores"] == os.cpu_count()
     assert [(p["phase"], p["jobs"], p["s"]) for p in measured["2"]["phases"]] == [
         ("data", 1, 6), ("train", 2, 900), ("units", 1, 120)]
     assert measured["2"]["wall_s"] == 826 and measured["10"]["wall_s"] == 60

@@ -343,19 +343,22 @@ def test_performance_blocks_render_the_benchmark_records_and_judge_the_target(ro
         "precision", root)
     _record(root, "am_batching", {"units": 10, "restarts": 8, "steps": 250, "batched_s": 2.0, "loop_s": 30.0,
                                   "speedup": 15.0})
+    xeon = {"cpu": "Xeon", "cores": 2, "threads": None, "native_bf16": False, "torch": "2.x", "date": "d"}
     _write(root / "benchmarks/records/seed_runs.json", {
         "measured": {"1": {"phases": [{"phase": "train", "jobs": 2, "s": 900}, {"phase": "am", "jobs": 3, "s": 60}],
-                           "wall_s": 900},
+                           "wall_s": 900, "machine": xeon},
                      "2": {"phases": [{"phase": "train", "jobs": 2, "s": 900},
-                                      {"phase": "units", "jobs": 1, "s": 1800}], "wall_s": 1800},
-                     "3": {"phases": [{"phase": "train", "jobs": 1, "s": 7200}], "wall_s": 7200}},
-        "machine": {"cpu": "Xeon", "cores": 2, "threads": None, "native_bf16": False, "torch": "2.x", "date": "d"}})
+                                      {"phase": "units", "jobs": 1, "s": 1800}], "wall_s": 1800,
+                           "machine": xeon | {"date": "e"}},
+                     "3": {"phases": [{"phase": "train", "jobs": 1, "s": 7200}], "wall_s": 7200, "machine": xeon}},
+        "machine": xeon | {"date": "e"}})
     assert render("seed-runs", root).splitlines()[:5] == [
         "| seed | train (min) | am (min) | units (min) | job time (h) | wall clock (h) |",
         "| --- | --- | --- | --- | --- | --- |",
         "| 1 | 15.0 | 1.0 | - | 0.3 | 0.2 |", "| 2 | 15.0 | - | 30.0 | 0.8 | 0.5 |",
         "| 3 | 120.0 | - | - | 2.0 | 2.0 |"]
-    assert render("seed-runs", root).endswith("on 2 CPU cores (Xeon, without native bf16), torch 2.x, d.")
+    assert render("seed-runs", root).endswith("seeds 1, 3 on 2 CPU cores (Xeon, without native bf16), torch 2.x, d; "
+                                              "seed 2 on 2 CPU cores (Xeon, without native bf16), torch 2.x, e.")
     assert render("seed-runs-total", root) == (
         "Wall clock of the seed runs while a job ran (pauses between working sessions excluded): seed 1, the whole "
         "workflow (`confirm`): 0.2 h; seeds 2, 3, training and units (`seeds`): 0.5 h, 2.0 h.")
