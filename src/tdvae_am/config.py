@@ -78,6 +78,30 @@ def unknown_key(key: str, valid) -> str:
     return f"unknown key; did you mean {close[0]}?" if close else f"unknown key; valid keys: {', '.join(valid)}"
 
 
+def load_schema(path: str | Path) -> dict:
+    """A JSON schema (YAML or JSON) with its references to other files inlined: ``{"$ref": "x.json"}``
+    (relative to the schema's folder) becomes the schema of x.json, whose ``$defs`` join the root's."""
+    path = Path(path)
+    schema, defs = yaml.safe_load(path.read_text()), {}
+
+    def inline(node):
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            other = load_schema(path.parent / ref)
+            defs.update(other.pop("$defs", {}))
+            return {k: v for k, v in other.items() if k != "$schema"}
+        return {k: inline(v) for k, v in node.items()}
+
+    schema = inline(schema)
+    if defs:
+        schema["$defs"] = {**schema.get("$defs", {}), **defs}
+    return schema
+
+
 def _lookup(data, path):
     for part in path:
         try:
@@ -114,6 +138,11 @@ def validate_schema(data: dict, schema: dict, where: str = "", unresolved: dict 
         raise ConfigError(bad[0][0], f"{bad[0][1]} is not a finite number", where)
     errors = list(SchemaValidator(schema).iter_errors(data))
     error = best_match([e for e in errors if e.validator == "additionalProperties"] or errors)
+    while error is not None and error.validator in ("anyOf", "oneOf"):  # the member that got furthest
+        deeper = [e for e in error.context if len(e.absolute_path) > len(error.absolute_path)]
+        if not deeper:
+            break
+        error = best_match(deeper)
     if error is not None:
         raise ConfigError(*_describe(error, unresolved), where)
 

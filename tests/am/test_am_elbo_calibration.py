@@ -78,12 +78,12 @@ def test_summary_records_the_weight_and_start_ratio_of_any_weighted_elbo_term():
 
 @pytest.mark.parametrize("elbo, match", [
     ({"weight": 0.5, "calibrate": 1.0}, "weight or calibrate"),
-    ({"calibrate": 0.0}, "elbo calibrate must be > 0"),
-    ({"calibrate": -1.0}, "elbo calibrate must be > 0"),
+    ({"calibrate": 0.0}, "^obj.0.calibrate: must be > 0, got 0.0"),
+    ({"calibrate": -1.0}, "^obj.0.calibrate: must be > 0"),
     ({"calibrate": math.nan}, "obj.0.calibrate: nan is not a finite number"),
     ({"calibrate": math.inf}, "obj.0.calibrate: inf is not a finite number"),
-    ({"calibrate": "1"}, "elbo calibrate must be a finite number"),
-    ({"calibrate": True}, "elbo calibrate must be a finite number"),
+    ({"calibrate": "1"}, "^obj.0.calibrate: must be a finite number, got '1'"),
+    ({"calibrate": True}, "^obj.0.calibrate: must be a finite number, got True"),
 ])
 def test_bad_calibrate_options_are_rejected(elbo, match):
     with pytest.raises(AMError, match=match):

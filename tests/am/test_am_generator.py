@@ -89,8 +89,9 @@ def test_pixel_noise_on_sampled_decodes(target):
     assert noise.std() == pytest.approx(0.5, rel=0.05) and abs(noise.mean()) < 0.02
 
 
-@pytest.mark.parametrize("options", [{"x_noise": 0.4}, {"x_noise": -0.1, "sample": True}])
-def test_pixel_noise_needs_sampling_and_a_nonnegative_std(options):
+@pytest.mark.parametrize("options, message", [({"x_noise": 0.4}, ": x_noise needs sample: true"),
+                                              ({"x_noise": -0.1, "sample": True}, ".x_noise: must be >= 0")])
+def test_pixel_noise_needs_sampling_and_a_nonnegative_std(options, message):
     config = {"shape": list(SHAPE), "parametrization": {"name": "generator", "dim": DIM, **options}}
-    with pytest.raises(AMError, match="x_noise must be >= 0 and needs sample: true"):
+    with pytest.raises(AMError, match=f"^parametrization{message}"):
         parse_config(config)

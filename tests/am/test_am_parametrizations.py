@@ -7,7 +7,7 @@ from tdvae_am.am.parametrizations import (
     Code,
     Distribution,
     Identity,
-    ParametrizationSpec,
+    Parametrization,
     Pixels,
     Setup,
     Transform,
@@ -58,9 +58,9 @@ def test_the_learned_std_of_transformation_distribution_is_the_second_channel():
 
 
 def test_a_head_composes_with_any_source():
-    spec = ParametrizationSpec(Code(8, init="prior_sample"), Distribution(n_samples=400, std=0.5))
-    assert not spec.has_image_params
-    param = spec.build(_setup())
+    source = Code(dim=8, init="prior_sample")
+    assert not source.image
+    param = Parametrization(source, Distribution(n_samples=400, std=0.5), _setup())
     samples, mean = param(torch.Generator().manual_seed(1)), param.images()
     assert samples.shape == (2, 400, *SHAPE) and mean.shape == (2, 1, *SHAPE)
     assert (samples - mean).std().item() == pytest.approx(0.5, rel=0.05)         # draws around the mean decode

@@ -3,7 +3,7 @@ import pytest
 import torch
 from am_toys import SHAPE, ConcaveUnits, LinearUnits, cosine, pixel_config, unit_weights
 
-from tdvae_am.am import AMError, AMResult, run_am
+from tdvae_am.am import AMResult, run_am
 
 
 def test_linear_unit_under_budget_converges_to_normalized_weight(linear3):
@@ -80,5 +80,5 @@ def test_ball_budget_bounds_contrast_but_lets_it_shrink():
     assert stds[1] == pytest.approx(x[1].std().item(), rel=1e-4)   # inside the ball: untouched contrast
     sphere = Budget(norm="std", value=1.0)(x).flatten(1).std(1)
     assert torch.allclose(sphere, torch.ones(3), rtol=1e-4)
-    with pytest.raises(AMError, match="mode"):
+    with pytest.raises(ValueError, match="mode"):
         Budget(mode="cube")

@@ -5,10 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import yaml
 from snakemake.utils import validate
 
-from tdvae_am.config import ConfigError
+from tdvae_am.config import ConfigError, load_schema
 from tdvae_am.experiments.reference import unit_reference
 from tdvae_am.experiments.registry import (
     all_runs,
@@ -77,7 +76,7 @@ def test_models_default_to_the_tdvae_and_runs_are_enumerated_per_model(registry)
     assert list(dict.fromkeys(e for e, _ in chain)) == CHAIN_EXPERIMENTS
     assert chain == [(e, v) for e in CHAIN_EXPERIMENTS for v in registry["experiments"][e]["variants"]]
     assert all_runs(registry, "sparse") == []
-    validated = validated_registry(REGISTRY, yaml.safe_load(SCHEMA.read_text()), models=["tdvae", "chain"])
+    validated = validated_registry(REGISTRY, load_schema(SCHEMA), models=["tdvae", "chain"])
     assert validated["experiments"]["pixel"]["models"] == ["tdvae"]     # the schema default, filled in
 
 
@@ -222,7 +221,8 @@ def test_check_registry_names_the_bad_entry(registry):
         check_registry(untuned)
     jiggle = {"variants": {"jitter": {"am": {"pre": [{"name": "jiggle"}]}}}}
     bad = deep_merge(registry, {"experiments": {"pixel_pre": jiggle}})
-    with pytest.raises(ConfigError, match="experiments.pixel_pre.variants.jitter: unknown pre operation 'jiggle'"):
+    with pytest.raises(ConfigError, match="experiments.pixel_pre.variants.jitter: pre.0.name: unknown name 'jiggle'; "
+                                          "known: jitter"):
         check_registry(bad)
 
 

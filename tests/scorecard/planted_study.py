@@ -5,17 +5,17 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from tdvae_am.am import AMResult
 from tdvae_am.analysis.gabor import gabor
+from tdvae_am.config import load_schema
 from tdvae_am.experiments.registry import resolve_run, validated_registry
 from tdvae_am.scorecard.evidence import Evidence
 from tdvae_am.scorecard.sections import CHAIN_READS
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = validated_registry(ROOT / "config/experiments.yaml",
-                              yaml.safe_load((ROOT / "workflow/schemas/experiments.schema.yaml").read_text()))
+                              load_schema(ROOT / "workflow/schemas/experiments.schema.yaml"))
 TEXTURE, NON_TEXTURE = [0, 1, 2, 3, 4], [5, 6, 7, 8, 9]
 U, R, H, T = 10, 3, 24, 12
 

@@ -1,14 +1,13 @@
 """The experiment registry as the workflow loads it: YAML 1.2 numbers and unknown keys named."""
 
 import pytest
-import yaml
 from workflow_helpers import ROOT, run_tool
 
 from tdvae_am.am import parse_config
-from tdvae_am.config import ConfigError
+from tdvae_am.config import ConfigError, load_schema
 from tdvae_am.experiments.registry import load_registry, resolve_run, validated_registry
 
-SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/experiments.schema.yaml").read_text())
+SCHEMA = load_schema(ROOT / "workflow/schemas/experiments.schema.yaml")
 SHIPPED = (ROOT / "config/experiments.yaml").read_text()
 LR = "optimizer: {name: rmsprop, lr: 0.01}"
 

@@ -4,11 +4,10 @@ import os
 import re
 from pathlib import Path
 
-import yaml
 from snakemake.exceptions import WorkflowError
 
 from tdvae_am.benchmarks import benchmark_file
-from tdvae_am.config import ConfigError, validated_config
+from tdvae_am.config import ConfigError, load_schema, validated_config
 from tdvae_am.code_deps import import_closure
 from tdvae_am.experiments.registry import (
     MODEL_LABELS,
@@ -29,8 +28,8 @@ from tdvae_am.scorecard.sections import check_reads
 
 
 def _schema(name):
-    """A JSON schema of workflow/schemas/."""
-    return yaml.safe_load(Path(workflow.basedir, "workflow/schemas", name).read_text())
+    """A JSON schema of workflow/schemas/ (tdvae_am.config.load_schema)."""
+    return load_schema(Path(workflow.basedir, "workflow/schemas", name))
 
 
 def _validated(config):

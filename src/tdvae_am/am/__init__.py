@@ -54,8 +54,10 @@ schedules (:mod:`tdvae_am.am.schedules`). The ELBO term takes either a ``weight`
 ``calibrate: r`` (> 0): the weight that makes the median over the run's chains of the ELBO /
 activation gradient ratio equal ``r`` at iteration 0, fixed for the run (summary
 ``elbo_weight``; see :mod:`tdvae_am.am.objectives`). Numbers may be written as ``1e-2`` (YAML 1.1
-strings, read as floats). :func:`parse_config` rejects an option out of its range, and R_grad
-or R_post on a parametrization without image parameters (generator), naming the key. The
+strings, read as numbers). Every component is a typed model (:mod:`tdvae_am.am.spec`) that
+declares its options once; :func:`parse_config` rejects an unknown key or name (with the closest
+valid one), an option out of its range, and R_grad or R_post on a parametrization without image
+parameters (generator), naming the key path. The
 ``parametrization`` entry picks the method::
 
     {"name": "pixel", "n_samples": 5}

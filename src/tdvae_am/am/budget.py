@@ -12,20 +12,33 @@ sphere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Literal
 
 import torch
 
-from .errors import AMError
+from .spec import Positive, Spec
 
 EPS = 1e-12
 
+Norm = Literal["l2", "std"]
 
-@dataclass(frozen=True)
-class Budget:
+
+def project(x: torch.Tensor, norm: str, value: float, mode: str = "sphere") -> torch.Tensor:
+    """Each image (last two dims) of ``x`` projected onto L2 norm or standard deviation ``value``:
+    exactly (``sphere``) or at most (``ball``)."""
+    if norm == "std":
+        x = x - x.mean(dim=(-2, -1), keepdim=True)
+        scale = x.std(dim=(-2, -1), keepdim=True)
+    else:
+        scale = torch.linalg.vector_norm(x, dim=(-2, -1), keepdim=True)
+    factor = value / (scale + EPS)
+    return x * (factor if mode == "sphere" else torch.clamp(factor, max=1.0))
+
+
+class Budget(Spec):
     """Projection of images onto a fixed L2 norm or a fixed standard deviation.
 
-    Parameters
+    Attributes
     ----------
     norm : {"l2", "std"}
     value : float
@@ -34,34 +47,10 @@ class Budget:
         Exactly ``value`` (sphere) or at most ``value`` (ball).
     """
 
-    norm: str = "l2"
-    value: float = 1.0
-    mode: str = "sphere"
-
-    def __post_init__(self):
-        if self.norm not in ("l2", "std"):
-            raise AMError(f"unknown budget norm {self.norm!r}; known: ['l2', 'std']")
-        if self.mode not in ("sphere", "ball"):
-            raise AMError(f"unknown budget mode {self.mode!r}; known: ['ball', 'sphere']")
-        if not self.value > 0:
-            raise AMError(f"budget value must be > 0, got {self.value}")
+    norm: Norm = "l2"
+    value: Positive = 1.0
+    mode: Literal["sphere", "ball"] = "sphere"
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         """Project each image (last two dims) of ``x`` onto the budget."""
-        if self.norm == "std":
-            x = x - x.mean(dim=(-2, -1), keepdim=True)
-            scale = x.std(dim=(-2, -1), keepdim=True)
-        else:
-            scale = torch.linalg.vector_norm(x, dim=(-2, -1), keepdim=True)
-        factor = self.value / (scale + EPS)
-        return x * (factor if self.mode == "sphere" else torch.clamp(factor, max=1.0))
-
-
-def make_budget(spec: dict | None) -> Budget | None:
-    """Build a :class:`Budget` from ``None`` or ``{"norm": ..., "value": ...}``."""
-    if spec is None:
-        return None
-    try:
-        return Budget(**spec)
-    except TypeError as err:
-        raise AMError(f"bad budget {spec!r}: {err}") from err
+        return project(x, self.norm, self.value, self.mode)

@@ -19,11 +19,13 @@ pairs of a chain, so it does not grow with the number of samples.
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import torch
 
 from .errors import AMError
-from .schedules import as_schedule
+from .schedules import Strength
+from .term import Term
 
 EPS = 1e-8
 METRICS = ("euclidean", "cosine", "correlation")
@@ -68,25 +70,13 @@ def diversity(x: torch.Tensor, metric: str, linkage: str = "mean") -> torch.Tens
     raise AMError(f"unknown diversity linkage {linkage!r}; known: ['mean', 'min']")
 
 
-class Diversity:
-    """R_obj term ``+ weight * D(samples)``.
+class Diversity(Term):
+    """R_obj term ``+ weight * D(samples)`` with the pairwise ``metric`` and the ``linkage`` over pairs."""
 
-    Parameters
-    ----------
-    weight : float or schedule
-    metric : {"euclidean", "cosine", "correlation"}
-    linkage : {"mean", "min"}
-    """
-
-    name = "diversity"
-
-    def __init__(self, weight=0.1, metric="correlation", linkage="mean"):
-        if metric not in METRICS:
-            raise AMError(f"unknown diversity metric {metric!r}; known: {list(METRICS)}")
-        if linkage not in ("mean", "min"):
-            raise AMError(f"unknown diversity linkage {linkage!r}; known: ['mean', 'min']")
-        self.weight, self.metric, self.linkage = as_schedule(weight), metric, linkage
-        self.sign = 1.0
+    name: Literal["diversity"] = "diversity"
+    weight: Strength = 0.1
+    metric: Literal[METRICS] = "correlation"
+    linkage: Literal["mean", "min"] = "mean"
 
     def value(self, x: torch.Tensor, elbo) -> torch.Tensor:
         return diversity(x, self.metric, self.linkage)

@@ -18,12 +18,15 @@ mean over the full frequency grid, so it redistributes rather than rescales the 
 
 from __future__ import annotations
 
+from typing import Literal
+
 import torch
 
 from tdvae_am.imageops.filters import gaussian_blur
 from tdvae_am.imageops.fourier import index_frequency
 
-from .schedules import as_schedule
+from .schedules import Strength
+from .spec import Spec, Stage, component
 
 
 def fourier_filter(h: int, w: int, exponent: float, device=None) -> torch.Tensor:
@@ -33,11 +36,11 @@ def fourier_filter(h: int, w: int, exponent: float, device=None) -> torch.Tensor
     return response / response.mean()
 
 
-class FourierFilter:
+class FourierFilter(Spec):
     """Multiply the gradient's 2-D FFT by :func:`fourier_filter`."""
 
-    def __init__(self, exponent=0.25):
-        self.exponent = as_schedule(exponent)
+    name: Literal["fourier"] = "fourier"
+    exponent: Strength = 0.25
 
     def __call__(self, g, t, n_steps):
         p = self.exponent(t, n_steps)
@@ -48,27 +51,24 @@ class FourierFilter:
         return torch.fft.irfft2(torch.fft.rfft2(g) * response, s=(h, w))
 
 
-class GradBlur:
+class GradBlur(Spec):
     """Gaussian blur of the gradient with standard deviation ``sigma`` pixels."""
 
-    def __init__(self, sigma=1.0):
-        self.sigma = as_schedule(sigma)
+    name: Literal["blur"] = "blur"
+    sigma: Strength = 1.0
 
     def __call__(self, g, t, n_steps):
         return gaussian_blur(g, self.sigma(t, n_steps))
 
 
-GRAD = {"fourier": FourierFilter, "blur": GradBlur}
+#: One R_grad filter, by name.
+GradOp = component(FourierFilter | GradBlur)
 
 
-class GradStage:
+class GradStage(Stage):
     """R_grad: the listed filters applied in order to one gradient tensor (..., H, W)."""
 
-    def __init__(self, ops: list):
-        self.ops = ops
-
-    def __bool__(self) -> bool:
-        return bool(self.ops)
+    root: tuple[GradOp, ...] = ()
 
     def __call__(self, g: torch.Tensor, t: int, n_steps: int) -> torch.Tensor:
         for op in self.ops:

@@ -26,34 +26,41 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Literal
 
 import torch
+from pydantic import model_validator
 
 from tdvae_am.imageops.filters import total_variation
 
-from .checks import check_number
 from .diversity import Diversity
 from .errors import AMError
-from .schedules import as_schedule
+from .schedules import Strength
+from .spec import Positive, Stage, component
+from .term import Term
 
 ELBO_SIGNS = {"paper_intent": 1.0, "original_code_bug": -1.0}
 
 
-class ELBOTerm:
-    """``sign * weight * ELBO(x)``; needs ``Target(elbo=...)``. ``weight`` defaults to 1; with
-    ``calibrate`` it is 1 until :meth:`calibrated_weight` fixes a run's weight."""
+class ELBOTerm(Term):
+    """``sign * weight * ELBO(x)``; needs ``Target(elbo=...)``. With ``calibrate`` the weight is 1
+    until :meth:`calibrated_weight` fixes a run's weight."""
 
-    name = "elbo"
+    name: Literal["elbo"] = "elbo"
+    weight: Strength = 1.0
+    sign: Literal[tuple(ELBO_SIGNS)] = "paper_intent"
+    calibrate: Positive | None = None
 
-    def __init__(self, weight=None, sign="paper_intent", calibrate=None):
-        if sign not in ELBO_SIGNS:
-            raise AMError(f"unknown ELBO sign {sign!r}; known: {sorted(ELBO_SIGNS)}")
-        if calibrate is not None:
-            if weight is not None:
-                raise AMError("the elbo term takes either weight or calibrate, not both")
-            check_number("elbo calibrate", calibrate, positive=True)
-        self.weight, self.sign, self.sign_name = as_schedule(1.0 if weight is None else weight), ELBO_SIGNS[sign], sign
-        self.calibrate = None if calibrate is None else float(calibrate)
+    @model_validator(mode="before")
+    @classmethod
+    def _weight_or_calibrate(cls, data):
+        if isinstance(data, dict) and data.get("calibrate") is not None and data.get("weight") is not None:
+            raise ValueError("the elbo term takes either weight or calibrate, not both")
+        return data
+
+    @property
+    def factor(self) -> float:
+        return ELBO_SIGNS[self.sign]
 
     def calibrated_weight(self, ratio: torch.Tensor) -> float:
         """The weight ``calibrate / median(ratio)`` from the per-chain gradient ratios (N,) at weight 1."""
@@ -70,33 +77,29 @@ class ELBOTerm:
         return evaluate_elbo(elbo, x)
 
 
-class TotalVariationTerm:
+class TotalVariationTerm(Term):
     """``-weight * TV(x)``, TV as in :func:`tdvae_am.imageops.filters.total_variation`."""
 
-    name = "tv"
-
-    def __init__(self, weight=0.01):
-        self.weight, self.sign = as_schedule(weight), 1.0
+    name: Literal["tv"] = "tv"
+    weight: Strength = 0.01
 
     def value(self, x: torch.Tensor, elbo) -> torch.Tensor:
         return -total_variation(x).mean(1)
 
 
-class LpNorm:
+class LpNorm(Term):
     """``-weight * ||x||_p`` per image."""
 
-    name = "lp"
-
-    def __init__(self, weight=0.01, p=2.0):
-        if not p > 0:
-            raise AMError(f"lp norm needs p > 0, got {p}")
-        self.weight, self.p, self.sign = as_schedule(weight), float(p), 1.0
+    name: Literal["lp"] = "lp"
+    weight: Strength = 0.01
+    p: Positive = 2.0
 
     def value(self, x: torch.Tensor, elbo) -> torch.Tensor:
         return -torch.linalg.vector_norm(x, ord=self.p, dim=(-2, -1)).mean(1)
 
 
-OBJ = {"elbo": ELBOTerm, "tv": TotalVariationTerm, "lp": LpNorm, "diversity": Diversity}
+#: One R_obj term, by name.
+ObjTerm = component(ELBOTerm | TotalVariationTerm | LpNorm | Diversity)
 
 
 def evaluate_elbo(elbo: Callable, x: torch.Tensor) -> torch.Tensor:
@@ -114,17 +117,21 @@ def evaluate_elbo(elbo: Callable, x: torch.Tensor) -> torch.Tensor:
     return values.reshape(x.shape[:2]).mean(1)
 
 
-class ObjectiveStage:
-    """R_obj: the weighted sum of the listed terms per chain."""
+class ObjectiveStage(Stage):
+    """R_obj: the weighted sum of the listed terms per chain (each term at most once)."""
 
-    def __init__(self, terms: list):
-        names = [term.name for term in terms]
+    root: tuple[ObjTerm, ...] = ()
+
+    @model_validator(mode="after")
+    def _each_term_once(self):
+        names = [term.name for term in self.root]
         if len(set(names)) != len(names):
-            raise AMError(f"each objective term may appear once, got {names}")
-        self.terms = terms
+            raise ValueError(f"each objective term may appear once, got {names}")
+        return self
 
-    def __bool__(self) -> bool:
-        return bool(self.terms)
+    @property
+    def terms(self) -> tuple:
+        return self.root
 
     def weighted_by(self, name: str) -> bool:
         """Whether term ``name`` is present with a weight that is not zero at every step."""
@@ -138,6 +145,6 @@ class ObjectiveStage:
         terms' weights; ``raw`` reuses the values already computed at ``x``."""
         raw, weights, parts = raw or {term.name: term.value(x, elbo) for term in self.terms}, weights or {}, {}
         for term in self.terms:
-            parts[term.name] = term.sign * weights.get(term.name, term.weight(t, n_steps)) * raw[term.name]
+            parts[term.name] = term.factor * weights.get(term.name, term.weight(t, n_steps)) * raw[term.name]
         total = sum(parts.values(), torch.zeros(x.shape[0], device=x.device))
         return total, raw, parts

@@ -1,7 +1,8 @@
 """Optimizers and learning-rate schedules, by name.
 
 ``{"name": "sgd" | "rmsprop" | "adam" | "mei", "lr": float, **torch_options,
-"schedule": {"name": "step" | "multistep" | "exponential" | "cosine" | "linear", ...}}``
+"schedule": {"name": "step" | "multistep" | "exponential" | "cosine" | "linear", ...}}``; an option
+left out takes torch's default.
 
 The optimizers minimize ``-objective``. The MEI step is scale-free per chain:
 ``p <- p - lr * g / (mean|g| + eps)``, with the mean over each chain's slice of the
@@ -10,11 +11,13 @@ parameter, so the mean absolute change of every chain's parameter is ``lr``.
 
 from __future__ import annotations
 
+from typing import Annotated, ClassVar, Literal
+
 import torch
+from pydantic import Field
 from torch.optim import lr_scheduler
 
-from .checks import check_int, check_number
-from .errors import AMError
+from .spec import Count, NonNegative, Number, Positive, Spec, component, validate
 
 
 class MEI(torch.optim.Optimizer):
@@ -32,8 +35,6 @@ class MEI(torch.optim.Optimizer):
     """
 
     def __init__(self, params, lr: float = 1.0, eps: float = 1e-12, per_chain: bool = True):
-        if not lr > 0:
-            raise AMError(f"MEI learning rate must be > 0, got {lr}")
         super().__init__(params, {"lr": lr, "eps": eps, "per_chain": per_chain})
 
     @torch.no_grad()
@@ -55,65 +56,120 @@ class MEI(torch.optim.Optimizer):
         return loss
 
 
-OPTIMIZERS = {"sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam, "mei": MEI}
+class LRSchedule(Spec):
+    """Base of the learning-rate schedules: ``torch_class`` built with the options that are set."""
 
-LR_SCHEDULES = {
-    "step": lr_scheduler.StepLR,
-    "multistep": lr_scheduler.MultiStepLR,
-    "exponential": lr_scheduler.ExponentialLR,
-    "cosine": lr_scheduler.CosineAnnealingLR,
-    "linear": lr_scheduler.LinearLR,
-}
+    def build(self, optimizer: torch.optim.Optimizer, n_steps: int):
+        options = self.model_dump(exclude={"name"}, exclude_none=True)
+        return self.torch_class(optimizer, **options)
 
 
-def make_optimizer(spec: dict, params: list, n_steps: int):
-    """Build an optimizer and its learning-rate scheduler (or None) from a spec dict.
+class StepSchedule(LRSchedule):
+    """``lr * gamma`` every ``step_size`` steps."""
 
-    Parameters
-    ----------
-    spec : dict
-        ``{"name": ..., "lr": ..., "schedule": {...}, **options}``; list options such as
-        Adam's ``betas`` may come from YAML as lists.
-    params : list of Tensor
-    n_steps : int
-        Default ``T_max`` of the cosine schedule.
+    name: Literal["step"] = "step"
+    step_size: Count
+    gamma: Positive | None = None
+    torch_class: ClassVar[type] = lr_scheduler.StepLR
 
-    Returns
-    -------
-    (torch.optim.Optimizer, lr_scheduler or None)
 
-    Raises
-    ------
-    AMError
-        On an unknown name or option, ``lr <= 0``, an option out of torch's range, or a
-        schedule whose ``step_size`` or ``T_max`` is below 1 or ``gamma`` is <= 0.
-    """
-    options = dict(spec)
-    name = options.pop("name", None)
-    schedule = options.pop("schedule", None)
-    if name not in OPTIMIZERS:
-        raise AMError(f"unknown optimizer {name!r}; known: {sorted(OPTIMIZERS)}")
-    options = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
-    if "lr" in options:
-        check_number("optimizer lr", options["lr"], positive=True)
-    try:
-        optimizer = OPTIMIZERS[name](params, **options)
-    except (TypeError, ValueError) as err:
-        raise AMError(f"bad options {options} for optimizer {name!r}: {err}") from err
-    if schedule is None:
-        return optimizer, None
-    schedule = dict(schedule)
-    kind = schedule.pop("name", None)
-    if kind not in LR_SCHEDULES:
-        raise AMError(f"unknown learning-rate schedule {kind!r}; known: {sorted(LR_SCHEDULES)}")
-    if kind == "cosine":
-        schedule.setdefault("T_max", max(n_steps, 1))
-    for key in ("step_size", "T_max"):
-        if key in schedule:
-            check_int(f"learning-rate schedule {key}", schedule[key], 1)
-    if "gamma" in schedule:
-        check_number("learning-rate schedule gamma", schedule["gamma"], positive=True)
-    try:
-        return optimizer, LR_SCHEDULES[kind](optimizer, **schedule)
-    except (TypeError, ValueError) as err:
-        raise AMError(f"bad options {schedule} for learning-rate schedule {kind!r}: {err}") from err
+class MultiStepSchedule(LRSchedule):
+    """``lr * gamma`` at each of the ``milestones``."""
+
+    name: Literal["multistep"] = "multistep"
+    milestones: tuple[Count, ...]
+    gamma: Positive | None = None
+    torch_class: ClassVar[type] = lr_scheduler.MultiStepLR
+
+
+class ExponentialSchedule(LRSchedule):
+    """``lr * gamma`` every step."""
+
+    name: Literal["exponential"] = "exponential"
+    gamma: Positive
+    torch_class: ClassVar[type] = lr_scheduler.ExponentialLR
+
+
+class CosineSchedule(LRSchedule):
+    """Cosine annealing to ``eta_min`` over ``T_max`` steps (default: the run's steps)."""
+
+    name: Literal["cosine"] = "cosine"
+    T_max: Count | None = None
+    eta_min: NonNegative | None = None
+    torch_class: ClassVar[type] = lr_scheduler.CosineAnnealingLR
+
+    def build(self, optimizer: torch.optim.Optimizer, n_steps: int):
+        schedule = self if self.T_max is not None else self.model_copy(update={"T_max": max(n_steps, 1)})
+        return LRSchedule.build(schedule, optimizer, n_steps)
+
+
+class LinearSchedule(LRSchedule):
+    """The learning rate scaled linearly from ``start_factor`` to ``end_factor`` over ``total_iters`` steps."""
+
+    name: Literal["linear"] = "linear"
+    start_factor: Annotated[Positive, Field(le=1)] | None = None
+    end_factor: Annotated[NonNegative, Field(le=1)] | None = None
+    total_iters: Count | None = None
+    torch_class: ClassVar[type] = lr_scheduler.LinearLR
+
+
+Fraction = Annotated[NonNegative, Field(lt=1)]
+
+
+class Optimizer(Spec):
+    """Base of the optimizers: ``torch_class`` built with the options that are set (torch's defaults
+    for the others) and its learning-rate schedule."""
+
+    lr: Positive | None = None
+    schedule: component(StepSchedule | MultiStepSchedule | ExponentialSchedule | CosineSchedule
+                        | LinearSchedule) | None = None
+
+    def build(self, params: list, n_steps: int):
+        """The optimizer of ``params`` and its scheduler (or None)."""
+        optimizer = self.torch_class(params, **self.model_dump(exclude={"name", "schedule"}, exclude_none=True))
+        return optimizer, None if self.schedule is None else self.schedule.build(optimizer, n_steps)
+
+
+class SGD(Optimizer):
+    name: Literal["sgd"] = "sgd"
+    momentum: NonNegative | None = None
+    dampening: Number | None = None
+    weight_decay: NonNegative | None = None
+    nesterov: bool | None = None
+    torch_class: ClassVar[type] = torch.optim.SGD
+
+
+class RMSprop(Optimizer):
+    name: Literal["rmsprop"] = "rmsprop"
+    alpha: NonNegative | None = None
+    eps: Positive | None = None
+    weight_decay: NonNegative | None = None
+    momentum: NonNegative | None = None
+    centered: bool | None = None
+    torch_class: ClassVar[type] = torch.optim.RMSprop
+
+
+class Adam(Optimizer):
+    name: Literal["adam"] = "adam"
+    betas: tuple[Fraction, Fraction] | None = None
+    eps: Positive | None = None
+    weight_decay: NonNegative | None = None
+    amsgrad: bool | None = None
+    torch_class: ClassVar[type] = torch.optim.Adam
+
+
+class MEIOptimizer(Optimizer):
+    name: Literal["mei"] = "mei"
+    eps: Positive | None = None
+    per_chain: bool | None = None
+    torch_class: ClassVar[type] = MEI
+
+
+#: An optimizer, by name.
+OptimizerSpec = component(SGD | RMSprop | Adam | MEIOptimizer)
+
+
+def make_optimizer(spec, params: list, n_steps: int):
+    """The optimizer and learning-rate scheduler (or None) of ``spec`` (a mapping or an
+    :data:`OptimizerSpec`); ``n_steps`` is the cosine schedule's default ``T_max``."""
+    return validate(OptimizerSpec, spec, "optimizer").build(params, n_steps)

@@ -26,9 +26,10 @@ transformation_distribution Transform(1; 2 channels if learn_std) + Distrib. 1 (
 generator                   Code + Identity                                  1 (mean decode)
 =========================== ================================================ ===============
 
-Sources and heads are frozen, validated sets of options, paired at parse time as a
-:class:`ParametrizationSpec`; :class:`Parametrization` is the ``torch.nn.Module`` built
-from them for each run.
+Sources and heads are frozen, validated sets of options (:class:`~tdvae_am.am.spec.Spec`); each
+named parametrization (:data:`ParametrizationConfig`) declares its options once, in groups shared
+with the source and head it pairs (:class:`ConvOptions`, :class:`DistributionOptions`), and
+:class:`Parametrization` is the ``torch.nn.Module`` built from them for each run.
 """
 
 from __future__ import annotations
@@ -36,16 +37,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Integral
+from typing import ClassVar, Literal
 
 import torch
 import torch.nn.functional as F
+from pydantic import model_validator
 from torch import nn
 from torch.distributions import Laplace, Normal
 
 from .budget import Budget
-from .checks import check_choice, check_int, check_number
 from .errors import AMError
+from .spec import Count, NonNegative, Number, Positive, Spec, component
 
 U_EPS = 1e-6
 
@@ -127,9 +129,7 @@ CODE_INITS = ("prior_mean", "prior_sample", "onehot")
 
 def _kernel_sizes(kernel_size, n_layers: int) -> list:
     """One kernel size per layer from one size or a list of them."""
-    if isinstance(kernel_size, Integral) and not isinstance(kernel_size, bool):
-        return [kernel_size] * n_layers
-    return list(kernel_size) if isinstance(kernel_size, (list, tuple)) else []
+    return [kernel_size] * n_layers if isinstance(kernel_size, int) else list(kernel_size)
 
 
 class ChainConvNet(nn.Module):
@@ -137,7 +137,7 @@ class ChainConvNet(nn.Module):
 
     Chains are stacked as groups of one grouped convolution, so all chains run in one
     call. Hidden layers are followed by ``nonlinearity``; the last layer is linear.
-    The options are validated by :class:`Transform`.
+    The options are validated by :class:`ConvOptions`.
 
     Parameters
     ----------
@@ -183,27 +183,17 @@ class ChainConvNet(nn.Module):
         return y.reshape(s, n, -1, h, w).transpose(0, 1)
 
 
-class Source:
+class Source(Spec):
     """Base of the sources: a frozen set of validated options, without state.
 
     :meth:`make_params` creates the parameters that :class:`Parametrization` registers
-    under their names; :meth:`output` computes the source output from them.
-
-    Attributes
-    ----------
-    image : bool
-        The main parameter is image-shaped: R_grad filters its gradient and R_post acts on it.
-    main : str
-        Name of the parameter that ``run_am(init=...)`` sets.
-    channels : int
-        Output channels C.
-    n_samples : int
-        Outputs S per chain at a step (a field of every source).
+    under their names; :meth:`output` computes the source output from them. Every source names
+    its main parameter (the one ``run_am(init=...)`` sets) ``main``, says whether it is
+    image-shaped (``image``: R_grad filters its gradient and R_post acts on it) and has
+    ``channels`` output channels C and ``n_samples`` outputs S per chain at a step.
     """
 
-    image = True
-    main = ""
-    channels = 1
+    image: ClassVar[bool] = True
 
     def make_params(self, setup: Setup) -> dict:
         """New parameters (and modules) by name, in creation order."""
@@ -225,69 +215,59 @@ class Source:
         """Put the parameters back onto the budget (default: nothing)."""
 
 
-@dataclass(frozen=True)
 class Pixels(Source):
-    """Free images: ``n_samples`` white-noise images per chain are the parameter ``name``.
+    """Free images: ``n_samples`` white-noise images per chain are the parameter ``main``.
 
     Being the output, the parameter itself is kept on the norm budget after every step.
     """
 
-    n_samples: int = 1
-    init_scale: float = 1.0
-    name: str = "x"
-
-    def __post_init__(self):
-        check_int("n_samples", self.n_samples, 1)
-        check_number("init_scale", self.init_scale)
-
-    @property
-    def main(self) -> str:
-        return self.name
+    n_samples: Count = 1
+    init_scale: Number = 1.0
+    main: Literal["x", "mean"] = "x"
+    channels: ClassVar[int] = 1
 
     def make_params(self, setup: Setup) -> dict:
-        return {self.name: nn.Parameter(self.init_scale * setup.randn(setup.n_chains, self.n_samples, *setup.shape))}
+        return {self.main: nn.Parameter(self.init_scale * setup.randn(setup.n_chains, self.n_samples, *setup.shape))}
 
     def output(self, p: Parametrization, step: bool) -> torch.Tensor:
-        return getattr(p, self.name)[:, :, None]
+        return getattr(p, self.main)[:, :, None]
 
     def project_(self, p: Parametrization) -> None:
-        param = getattr(p, self.name)
+        param = getattr(p, self.main)
         param.copy_(p.constrain(param))
 
 
-@dataclass(frozen=True)
-class Transform(Source):
-    """Learnable white-noise inputs (N, n_samples, H, W) through a per-chain :class:`ChainConvNet`.
+class ConvOptions(Spec):
+    """The options of a per-chain :class:`ChainConvNet` on learnable white-noise inputs.
 
     ``hidden`` are the channels of the hidden layers (``[]``: one linear conv, the paper's
-    transformation); the last layer has ``channels`` outputs. ``kernel_size``,
-    ``nonlinearity``, ``bias`` and ``padding_mode`` as in :class:`ChainConvNet`.
+    transformation); ``kernel_size`` one odd size or one per layer; ``nonlinearity``, ``bias`` and
+    ``padding_mode`` as in :class:`ChainConvNet`; ``init_scale`` the std of the inputs.
     """
 
-    n_samples: int = 1
-    hidden: tuple = ()
-    kernel_size: int | tuple = 9
-    nonlinearity: str = "softplus"
+    hidden: tuple[Count, ...] = ()
+    kernel_size: Count | tuple[Count, ...] = 9
+    nonlinearity: Literal[tuple(NONLINEARITIES)] = "softplus"
     bias: bool = False
-    padding_mode: str = "zeros"
-    init_scale: float = 1.0
-    channels: int = 1
-    main = "input"
+    padding_mode: Literal[PADDING_MODES] = "zeros"
+    init_scale: Number = 1.0
 
-    def __post_init__(self):
-        check_int("n_samples", self.n_samples, 1)
-        if not isinstance(self.hidden, (list, tuple)):
-            raise AMError(f"hidden must be a list of channel counts, got {self.hidden!r}")
-        for c in self.hidden:
-            check_int("hidden channels", c, 1)
+    @model_validator(mode="after")
+    def _odd_kernels(self):
         sizes = _kernel_sizes(self.kernel_size, len(self.hidden) + 1)
-        if len(sizes) != len(self.hidden) + 1 or not all(
-                isinstance(k, Integral) and not isinstance(k, bool) and k >= 1 and k % 2 for k in sizes):
-            raise AMError(f"kernel_size {self.kernel_size!r} must be one odd size or one per layer of "
-                          f"{[*self.hidden, self.channels]}")
-        check_choice("nonlinearity", self.nonlinearity, NONLINEARITIES)
-        check_choice("padding_mode", self.padding_mode, PADDING_MODES)
-        check_number("init_scale", self.init_scale)
+        if len(sizes) != len(self.hidden) + 1 or not all(k % 2 for k in sizes):
+            raise ValueError(f"kernel_size {self.kernel_size!r} must be one odd size or one per layer "
+                             f"({len(self.hidden) + 1} with hidden {list(self.hidden)})")
+        return self
+
+
+class Transform(Source, ConvOptions):
+    """Learnable white-noise inputs (N, n_samples, H, W) through a per-chain :class:`ChainConvNet`
+    (:class:`ConvOptions`) with ``channels`` outputs."""
+
+    n_samples: Count = 1
+    channels: Count = 1
+    main: Literal["input"] = "input"
 
     def check_shape(self, shape: tuple) -> None:
         if self.padding_mode == "zeros":
@@ -309,8 +289,25 @@ class Transform(Source):
         return {"input": p.input.detach(), **{f"kernel{i}": w.detach() for i, w in enumerate(p.net.weights)}}
 
 
-@dataclass(frozen=True)
-class Code(Source):
+class CodeOptions(Spec):
+    """The options of a latent code: its ``dim``, its ``init`` (and the one-hot ``value``), and how
+    the step decodes it (``sample``, ``n_samples``, ``x_noise``), see :class:`Code`."""
+
+    dim: Count
+    init: Literal[CODE_INITS] = "prior_mean"
+    value: Number = 5.0
+    sample: bool = False
+    n_samples: Count = 1
+    x_noise: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _noise_needs_sampling(self):
+        if self.x_noise and not self.sample:
+            raise ValueError(f"x_noise needs sample: true, got x_noise={self.x_noise!r}, sample={self.sample!r}")
+        return self
+
+
+class Code(Source, CodeOptions):
     """A latent code (N, dim) decoded by ``setup.decode(z, sample) -> (B, H, W)``.
 
     ``init``: zeros (``prior_mean``), a standard normal sample (``prior_sample``), or
@@ -322,24 +319,9 @@ class Code(Source):
     not an image, so R_grad and R_post do not apply.
     """
 
-    dim: int
-    init: str = "prior_mean"
-    value: float = 5.0
-    sample: bool = False
-    n_samples: int = 1
-    x_noise: float = 0.0
-    image = False
-    main = "code"
-
-    def __post_init__(self):
-        check_int("dim", self.dim, 1)
-        check_choice("generator init", self.init, CODE_INITS)
-        check_number("value", self.value)
-        check_int("n_samples", self.n_samples, 1)
-        check_number("x_noise", self.x_noise)
-        if self.x_noise < 0 or (self.x_noise and not self.sample):
-            raise AMError(f"x_noise must be >= 0 and needs sample: true, got x_noise={self.x_noise!r}, "
-                          f"sample={self.sample!r}")
+    main: Literal["code"] = "code"
+    image: ClassVar[bool] = False
+    channels: ClassVar[int] = 1
 
     def make_params(self, setup: Setup) -> dict:
         if setup.decode is None:
@@ -367,7 +349,7 @@ class Code(Source):
         return x.reshape(p.code.shape[0], -1, 1, *shape)
 
 
-class Head:
+class Head(Spec):
     """Base of the heads: a frozen set of validated options, without state.
 
     The representative images are the budgeted first output channel of the source.
@@ -385,10 +367,6 @@ class Head:
         """Samples (N, S', H, W) that a(.) sees at this step."""
         raise NotImplementedError
 
-    def samples_per_chain(self, source: Source) -> int:
-        """Samples per chain and step (default: the source outputs)."""
-        return source.n_samples
-
     def stats(self, p: Parametrization) -> dict:
         """Extra per-chain traces (default: none)."""
         return {}
@@ -398,7 +376,6 @@ class Head:
         return {}
 
 
-@dataclass(frozen=True)
 class Identity(Head):
     """The budgeted source outputs are the samples."""
 
@@ -406,27 +383,26 @@ class Identity(Head):
         return self.images(p, out)
 
 
-@dataclass(frozen=True)
-class Distribution(Head):
-    """A Normal or Laplace pixel distribution around the budgeted source output (its mean).
+class DistributionOptions(Spec):
+    """A Normal or Laplace pixel ``family`` with ``n_samples`` reparameterized draws per chain and
+    step, of std ``std`` or, with ``learn_std``, a learned one; with ``budget_samples`` the norm
+    budget also applies to every sample."""
 
-    ``n_samples`` reparameterized draws per chain and step; the activation is averaged
-    over them. The std is ``std`` everywhere, or with ``learn_std`` learned: as the
-    source's second output channel when it has two (``std = softplus(raw)``), else as a
-    per-pixel parameter ``std_raw`` initialized to ``std``. With ``budget_samples`` the
-    norm budget also applies to every sample, so the std cannot carry contrast beyond it.
-    """
-
-    family: str = "normal"
-    n_samples: int = 16
-    std: float = 0.6
+    family: Literal[FAMILIES] = "normal"
+    n_samples: Count = 16
+    std: Positive = 0.6
     learn_std: bool = False
     budget_samples: bool = False
 
-    def __post_init__(self):
-        check_choice("distribution family", self.family, FAMILIES)
-        check_int("n_samples", self.n_samples, 1)
-        check_number("distribution std", self.std, positive=True)
+
+class Distribution(Head, DistributionOptions):
+    """A Normal or Laplace pixel distribution around the budgeted source output (its mean).
+
+    The activation is averaged over the draws. The std is ``std`` everywhere, or with ``learn_std``
+    learned: as the source's second output channel when it has two (``std = softplus(raw)``), else
+    as a per-pixel parameter ``std_raw`` initialized to ``std``. With ``budget_samples`` the std
+    cannot carry contrast beyond the budget.
+    """
 
     def _own_std(self, source: Source) -> bool:
         return self.learn_std and source.channels == 1
@@ -451,9 +427,6 @@ class Distribution(Head):
     def samples(self, p: Parametrization, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         x = draw(self.family, *self.moments(p, out), self.n_samples, generator)
         return p.constrain(x) if self.budget_samples else x
-
-    def samples_per_chain(self, source: Source) -> int:
-        return self.n_samples
 
     def stats(self, p: Parametrization) -> dict:
         if not self.learn_std:
@@ -531,22 +504,27 @@ class Parametrization(nn.Module):
         return {**self.source.export(self), **self.head.export(self)}
 
 
-@dataclass(frozen=True)
-class ParametrizationSpec:
-    """A validated source and head, built into a :class:`Parametrization` for each run."""
+class ParametrizationSpec(Spec):
+    """Base of the named parametrizations: a validated source and head (``Identity`` unless the
+    parametrization says otherwise), built into a :class:`Parametrization` for each run. Every
+    named parametrization has ``n_samples``, the samples per chain that a(.) sees at each step."""
 
-    source: Source
-    head: Head = Identity()
+    @property
+    def source(self) -> Source:
+        raise NotImplementedError
+
+    @property
+    def head(self) -> Head:
+        return Identity()
+
+    def options(self, group: type[Spec]) -> dict:
+        """This parametrization's values of the options of ``group``."""
+        return self.model_dump(include=set(group.model_fields))
 
     @property
     def has_image_params(self) -> bool:
         """Whether the parametrization has image-shaped parameters (for R_grad and R_post)."""
         return self.source.image
-
-    @property
-    def n_samples(self) -> int:
-        """Samples per chain that a(.) sees at each step."""
-        return self.head.samples_per_chain(self.source)
 
     def check_shape(self, shape: tuple) -> None:
         """Raise :class:`AMError` if the options do not fit images of ``shape``."""
@@ -557,44 +535,69 @@ class ParametrizationSpec:
         return Parametrization(self.source, self.head, setup)
 
 
-def pixel_am(n_samples: int = 1, init_scale: float = 1.0) -> ParametrizationSpec:
+class PixelAM(ParametrizationSpec):
     """Pixel-space AM: ``n_samples`` images per chain (coupled only through a diversity term)."""
-    return ParametrizationSpec(Pixels(n_samples, init_scale))
+
+    name: Literal["pixel"] = "pixel"
+    n_samples: Count = 1
+    init_scale: Number = 1.0
+
+    @property
+    def source(self) -> Source:
+        return Pixels(n_samples=self.n_samples, init_scale=self.init_scale)
 
 
-def distribution_am(family: str = "normal", n_samples: int = 16, std: float = 0.6, learn_std: bool = False,
-                    init_scale: float = 1.0, budget_samples: bool = False) -> ParametrizationSpec:
+class DistributionAM(ParametrizationSpec, DistributionOptions):
     """Distribution AM: the mean (and with ``learn_std`` a per-pixel std) of a pixel distribution."""
-    return ParametrizationSpec(Pixels(1, init_scale, "mean"),
-                               Distribution(family, n_samples, std, learn_std, budget_samples))
+
+    name: Literal["distribution"] = "distribution"
+    init_scale: Number = 1.0
+
+    @property
+    def source(self) -> Source:
+        return Pixels(init_scale=self.init_scale, main="mean")
+
+    @property
+    def head(self) -> Head:
+        return Distribution(**self.options(DistributionOptions))
 
 
-def transformation_am(n_samples: int = 1, hidden=(), kernel_size=9, nonlinearity: str = "softplus",
-                      bias: bool = False, padding_mode: str = "zeros", init_scale: float = 1.0) -> ParametrizationSpec:
+class TransformationAM(ParametrizationSpec, ConvOptions):
     """Transformation AM: ``n_samples`` learnable inputs per chain through the chain's one conv / CNN."""
-    return ParametrizationSpec(Transform(n_samples, hidden, kernel_size, nonlinearity, bias, padding_mode, init_scale))
+
+    name: Literal["transformation"] = "transformation"
+    n_samples: Count = 1
+
+    @property
+    def source(self) -> Source:
+        return Transform(**self.options(ConvOptions), n_samples=self.n_samples)
 
 
-def transformation_distribution_am(family: str = "normal", n_samples: int = 16, std: float = 0.6,
-                                   learn_std: bool = False, hidden=(), kernel_size=9, nonlinearity: str = "softplus",
-                                   bias: bool = False, padding_mode: str = "zeros", init_scale: float = 1.0,
-                                   budget_samples: bool = False) -> ParametrizationSpec:
+class TransformationDistributionAM(ParametrizationSpec, ConvOptions, DistributionOptions):
     """Transformation + distribution AM: a CNN maps one learnable input per chain to the mean of a
     pixel distribution (and with ``learn_std`` to its raw std as a second channel; ``std`` is then unused)."""
-    source = Transform(1, hidden, kernel_size, nonlinearity, bias, padding_mode, init_scale, 2 if learn_std else 1)
-    return ParametrizationSpec(source, Distribution(family, n_samples, std, learn_std, budget_samples))
+
+    name: Literal["transformation_distribution"] = "transformation_distribution"
+
+    @property
+    def source(self) -> Source:
+        return Transform(**self.options(ConvOptions), channels=2 if self.learn_std else 1)
+
+    @property
+    def head(self) -> Head:
+        return Distribution(**self.options(DistributionOptions))
 
 
-def generator_am(dim: int, init: str = "prior_mean", value: float = 5.0, sample: bool = False,
-                 n_samples: int = 1, x_noise: float = 0.0) -> ParametrizationSpec:
+class GeneratorAM(ParametrizationSpec, CodeOptions):
     """Generator-space AM: a latent code decoded by the model's generative path (see :class:`Code`)."""
-    return ParametrizationSpec(Code(dim, init, value, sample, n_samples, x_noise))
+
+    name: Literal["generator"] = "generator"
+
+    @property
+    def source(self) -> Source:
+        return Code(**self.options(CodeOptions))
 
 
-PARAMETRIZATIONS = {
-    "pixel": pixel_am,
-    "distribution": distribution_am,
-    "transformation": transformation_am,
-    "transformation_distribution": transformation_distribution_am,
-    "generator": generator_am,
-}
+#: A parametrization, by name.
+ParametrizationConfig = component(PixelAM | DistributionAM | TransformationAM | TransformationDistributionAM
+                                  | GeneratorAM)

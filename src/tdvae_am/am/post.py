@@ -16,77 +16,79 @@ clip       min, max                                      clamp pixel values
 
 from __future__ import annotations
 
+from typing import Literal
+
 import torch
 
 from tdvae_am.imageops.filters import bilateral_filter, gaussian_blur, tv_denoise
 
-from .budget import Budget
-from .schedules import as_schedule, positive_schedule
+from .budget import Norm, project
+from .schedules import PositiveStrength, Strength
+from .spec import Count, Spec, Stage, component
 
 
-class Blur:
+class Blur(Spec):
     """Gaussian blur with standard deviation ``sigma`` pixels."""
 
-    def __init__(self, sigma=0.5):
-        self.sigma = as_schedule(sigma)
+    name: Literal["blur"] = "blur"
+    sigma: Strength = 0.5
 
     def __call__(self, x, t, n_steps):
         return gaussian_blur(x, self.sigma(t, n_steps))
 
 
-class Bilateral:
+class Bilateral(Spec):
     """Bilateral filter; ``sigma_color`` is in the units of the pixel values."""
 
-    def __init__(self, sigma_spatial=1.0, sigma_color=0.5):
-        self.sigma_spatial = as_schedule(sigma_spatial)
-        self.sigma_color = positive_schedule(sigma_color, "bilateral sigma_color")
+    name: Literal["bilateral"] = "bilateral"
+    sigma_spatial: Strength = 1.0
+    sigma_color: PositiveStrength = 0.5
 
     def __call__(self, x, t, n_steps):
         return bilateral_filter(x, self.sigma_spatial(t, n_steps), self.sigma_color(t, n_steps))
 
 
-class TVDenoise:
+class TVDenoise(Spec):
     """Total-variation denoising with TV weight ``weight``."""
 
-    def __init__(self, weight=0.1, n_iter=30):
-        self.weight, self.n_iter = as_schedule(weight), int(n_iter)
+    name: Literal["tv"] = "tv"
+    weight: Strength = 0.1
+    n_iter: Count = 30
 
     def __call__(self, x, t, n_steps):
         return tv_denoise(x, self.weight(t, n_steps), self.n_iter)
 
 
-class PostNormalize:
+class PostNormalize(Spec):
     """Projection to a fixed L2 norm or standard deviation per image."""
 
-    def __init__(self, norm="std", value=1.0):
-        self.norm, self.value = norm, positive_schedule(value, "normalize value")
-        Budget(norm, 1.0)  # validates the norm name
+    name: Literal["normalize"] = "normalize"
+    norm: Norm = "std"
+    value: PositiveStrength = 1.0
 
     def __call__(self, x, t, n_steps):
-        return Budget(self.norm, self.value(t, n_steps))(x)
+        return project(x, self.norm, self.value(t, n_steps))
 
 
-class Clip:
+class Clip(Spec):
     """Clamp pixel values to ``[min, max]``."""
 
-    def __init__(self, min=-3.0, max=3.0):
-        self.low, self.high = as_schedule(min), as_schedule(max)
+    name: Literal["clip"] = "clip"
+    min: Strength = -3.0
+    max: Strength = 3.0
 
     def __call__(self, x, t, n_steps):
-        return x.clamp(self.low(t, n_steps), self.high(t, n_steps))
+        return x.clamp(self.min(t, n_steps), self.max(t, n_steps))
 
 
-POST = {"blur": Blur, "bilateral": Bilateral, "tv": TVDenoise, "normalize": PostNormalize, "clip": Clip}
+#: One R_post operation, by name.
+PostOp = component(Blur | Bilateral | TVDenoise | PostNormalize | Clip)
 
 
-class PostStage:
+class PostStage(Stage):
     """R_post: the listed operations applied in order, in place, without grad."""
 
-    def __init__(self, ops: list):
-        self.ops = ops
-
-    def __bool__(self) -> bool:
-        return bool(self.ops)
+    root: tuple[PostOp, ...] = ()
 
     @torch.no_grad()
     def __call__(self, targets: list, t: int, n_steps: int) -> None:

@@ -16,12 +16,14 @@ normalize  norm ("l2" / "std"), value            fixed norm / contrast
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
-from .budget import Budget
-from .schedules import as_schedule, positive_schedule
+from .budget import Norm, project
+from .schedules import PositiveStrength, Strength
+from .spec import Spec, Stage, component
 
 
 class _Roll(torch.autograd.Function):
@@ -68,11 +70,11 @@ def _affine(x: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
     return out[:, 0]
 
 
-class Jitter:
+class Jitter(Spec):
     """Random circular roll by up to ``shift`` pixels along each axis."""
 
-    def __init__(self, shift=3):
-        self.shift = as_schedule(shift)
+    name: Literal["jitter"] = "jitter"
+    shift: Strength = 3
 
     def __call__(self, x, t, n_steps, generator):
         shift = int(round(self.shift(t, n_steps)))
@@ -83,26 +85,27 @@ class Jitter:
         return roll_images(flat, d[0], d[1]).reshape(x.shape)
 
 
-class RandomScale:
+class RandomScale(Spec):
     """Random zoom by a factor uniform in ``[min, max]`` about the image centre."""
 
-    def __init__(self, min=0.9, max=1.1):
-        self.low, self.high = as_schedule(min), as_schedule(max)
+    name: Literal["scale"] = "scale"
+    min: Strength = 0.9
+    max: Strength = 1.1
 
     def __call__(self, x, t, n_steps, generator):
         flat = x.reshape(-1, *x.shape[-2:])
-        low, high = self.low(t, n_steps), self.high(t, n_steps)
+        low, high = self.min(t, n_steps), self.max(t, n_steps)
         factor = low + (high - low) * torch.rand(flat.shape[0], generator=generator, device=x.device)
         theta = torch.zeros(flat.shape[0], 2, 3, device=x.device)
         theta[:, 0, 0] = theta[:, 1, 1] = 1.0 / factor
         return _affine(flat, theta).reshape(x.shape)
 
 
-class RandomRotate:
+class RandomRotate(Spec):
     """Random rotation by an angle uniform in ``[-degrees, degrees]``."""
 
-    def __init__(self, degrees=10.0):
-        self.degrees = as_schedule(degrees)
+    name: Literal["rotate"] = "rotate"
+    degrees: Strength = 10.0
 
     def __call__(self, x, t, n_steps, generator):
         flat = x.reshape(-1, *x.shape[-2:])
@@ -114,25 +117,25 @@ class RandomRotate:
         return _affine(flat, theta).reshape(x.shape)
 
 
-class Normalize:
+class Normalize(Spec):
     """Differentiable projection to a fixed L2 norm or standard deviation per image."""
 
-    def __init__(self, norm="std", value=1.0):
-        self.norm, self.value = norm, positive_schedule(value, "normalize value")
-        Budget(norm, 1.0)  # validates the norm name
+    name: Literal["normalize"] = "normalize"
+    norm: Norm = "std"
+    value: PositiveStrength = 1.0
 
     def __call__(self, x, t, n_steps, generator):
-        return Budget(self.norm, self.value(t, n_steps))(x)
+        return project(x, self.norm, self.value(t, n_steps))
 
 
-PRE = {"jitter": Jitter, "scale": RandomScale, "rotate": RandomRotate, "normalize": Normalize}
+#: One R_pre operation, by name.
+PreOp = component(Jitter | RandomScale | RandomRotate | Normalize)
 
 
-class PreStage:
+class PreStage(Stage):
     """R_pre: the listed operations applied in order."""
 
-    def __init__(self, ops: list):
-        self.ops = ops
+    root: tuple[PreOp, ...] = ()
 
     def __call__(self, x: torch.Tensor, t: int, n_steps: int, generator: torch.Generator) -> torch.Tensor:
         for op in self.ops:

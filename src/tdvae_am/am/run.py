@@ -30,7 +30,6 @@ from tqdm.auto import tqdm
 from .config import RunSpec, parse_config
 from .errors import AMError
 from .objectives import evaluate_elbo
-from .optimizers import make_optimizer
 from .parametrizations import Parametrization, Setup
 from .result import AMResult
 from .selector import check_output, check_units, max_other_activation, own_activation
@@ -219,8 +218,7 @@ class AMRun:
                 param.set_init(init)
             state = AMState(param, target, unit_idx, chain_units, generator, Tracker(len(chain_units), spec.snapshots))
             if spec.steps:
-                state.optimizer, state.scheduler = make_optimizer(spec.optimizer, list(param.parameters()),
-                                                                  spec.steps)
+                state.optimizer, state.scheduler = spec.optimizer.build(list(param.parameters()), spec.steps)
             show = spec.progress if progress is None else progress
             for t in tqdm(range(spec.steps), disable=not show, desc="AM"):
                 self.step(state, t)
@@ -262,7 +260,7 @@ class AMRun:
             "snapshot_steps": sorted(snaps),
             **{k: grid(v).tolist() for k, v in flags.items()},
             "success_rate": float(np.mean(flags["success"])),
-            "success_rule": self.spec.success.to_dict(),
+            "success_rule": self.spec.success.model_dump(),
         }
         return AMResult(
             units=s.units.cpu().numpy(),

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from .errors import AMError
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from .spec import Int, Number, Positive, Spec, choice, validate
 
 
-@dataclass(frozen=True)
-class Constant:
-    """A constant strength."""
+class Constant(Spec):
+    """A constant strength (a number in a config)."""
 
-    value: float
+    schedule: Literal["constant"] = "constant"
+    value: Number
 
     def __call__(self, t: int, n_steps: int) -> float:
         return self.value
@@ -36,12 +39,12 @@ class Constant:
         return self.value
 
 
-@dataclass(frozen=True)
-class Linear:
+class Linear(Spec):
     """Linear interpolation from ``start`` (step 0) to ``end`` (last step)."""
 
-    start: float
-    end: float
+    schedule: Literal["linear"] = "linear"
+    start: Number
+    end: Number
 
     def __call__(self, t: int, n_steps: int) -> float:
         frac = t / max(n_steps - 1, 1)
@@ -54,16 +57,12 @@ class Linear:
         return max(self.start, self.end)
 
 
-@dataclass(frozen=True)
-class Geometric:
-    """Geometric interpolation from ``start`` (step 0) to ``end`` (last step)."""
+class Geometric(Spec):
+    """Geometric interpolation from ``start`` (step 0) to ``end`` (last step), both > 0."""
 
-    start: float
-    end: float
-
-    def __post_init__(self):
-        if self.start <= 0 or self.end <= 0:
-            raise AMError(f"geometric schedule needs positive start and end, got {self.start}, {self.end}")
+    schedule: Literal["geometric"] = "geometric"
+    start: Positive
+    end: Positive
 
     def __call__(self, t: int, n_steps: int) -> float:
         frac = t / max(n_steps - 1, 1)
@@ -76,17 +75,19 @@ class Geometric:
         return max(self.start, self.end)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Spec):
     """Piecewise constant: ``values[i]`` from step ``milestones[i-1]`` on."""
 
-    values: tuple
-    milestones: tuple
+    schedule: Literal["step"] = "step"
+    values: tuple[Number, ...]
+    milestones: tuple[Int, ...]
 
-    def __post_init__(self):
+    @model_validator(mode="after")
+    def _one_value_per_interval(self):
         if len(self.values) != len(self.milestones) + 1:
-            raise AMError("step schedule needs len(values) == len(milestones) + 1, "
-                          f"got {len(self.values)} values and {len(self.milestones)} milestones")
+            raise ValueError("step schedule needs len(values) == len(milestones) + 1, "
+                             f"got {len(self.values)} values and {len(self.milestones)} milestones")
+        return self
 
     def __call__(self, t: int, n_steps: int) -> float:
         return self.values[bisect.bisect_right(self.milestones, t)]
@@ -98,41 +99,32 @@ class Step:
         return max(self.values)
 
 
-SCHEDULES = {"linear": Linear, "geometric": Geometric, "step": Step}
+def _constant(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"schedule": "constant", "value": value}
+    if not isinstance(value, dict):
+        raise ValueError(f"a strength must be a number or a schedule mapping, got {value!r}")
+    if (name := value.get("schedule")) not in SCHEDULES:
+        raise PydanticCustomError("unknown_name", "{hint}", {"key": "schedule", "hint": choice(name, list(SCHEDULES))})
+    return value
+
+
+def _positive(schedule):
+    if not schedule.minimum() > 0:
+        raise ValueError(f"must be > 0 at every step, got {schedule.minimum():g}")
+    return schedule
+
+
+SCHEDULES = ("linear", "geometric", "step")
+
+#: A strength: a number (constant) or a schedule mapping ``{"schedule": name, ...}``.
+Strength = Annotated[Constant | Linear | Geometric | Step, Field(discriminator="schedule"),
+                     BeforeValidator(_constant, json_schema_input_type=Number | Annotated[
+                         Linear | Geometric | Step, Field(discriminator="schedule")])]
+#: A strength that stays > 0 at every step.
+PositiveStrength = Annotated[Strength, AfterValidator(_positive)]
 
 
 def as_schedule(spec) -> Constant | Linear | Geometric | Step:
-    """Turn a number or a schedule dict into a callable ``f(t, n_steps) -> float``.
-
-    Parameters
-    ----------
-    spec : float or dict
-        A number, or ``{"schedule": name, **options}`` (see module docstring).
-
-    Returns
-    -------
-    callable
-    """
-    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        return Constant(float(spec))
-    if isinstance(spec, dict):
-        options = dict(spec)
-        name = options.pop("schedule", None)
-        if name not in SCHEDULES:
-            raise AMError(f"unknown schedule {name!r}; known: {sorted(SCHEDULES)}")
-        try:
-            if name == "step":
-                return Step(tuple(float(v) for v in options["values"]),
-                            tuple(int(m) for m in options["milestones"]))
-            return SCHEDULES[name](**{k: float(v) for k, v in options.items()})
-        except (KeyError, TypeError) as err:
-            raise AMError(f"bad options {options} for schedule {name!r}: {err}") from err
-    raise AMError(f"a strength must be a number or a schedule dict, got {spec!r}")
-
-
-def positive_schedule(spec, key: str) -> Constant | Linear | Geometric | Step:
-    """:func:`as_schedule` for a strength that must stay > 0; an :class:`AMError` names ``key`` otherwise."""
-    schedule = as_schedule(spec)
-    if not schedule.minimum() > 0:
-        raise AMError(f"{key} must be > 0 at every step, got {spec!r}")
-    return schedule
+    """A number or a schedule mapping as a callable ``f(t, n_steps) -> float``."""
+    return validate(Strength, spec)

@@ -14,15 +14,13 @@ and so are the images after each of the requested ``snapshots`` iterations.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 
 from tdvae_am.imageops.fourier import HF_CUTOFF, high_frequency_power
 
-from .checks import check_number
-from .errors import AMError
+from .spec import Number, Spec
 
 
 class Tracker:
@@ -80,8 +78,7 @@ class Tracker:
         return {name: torch.stack(vals).cpu().numpy() for name, vals in self.traces.items()}
 
 
-@dataclass(frozen=True)
-class SuccessRule:
+class SuccessRule(Spec):
     """When an AM run counts as successful (paper Sec. 3.8.1).
 
     ``success = converged and high and others_low`` per chain, where, with ``a`` the
@@ -101,12 +98,12 @@ class SuccessRule:
     window, drift_tol, spread_tol, min_activation, other_ratio, atol : float
     """
 
-    window: float = 0.1
-    drift_tol: float = 0.05
-    spread_tol: float = 0.1
-    min_activation: float = 1.0
-    other_ratio: float = 0.5
-    atol: float = 1e-6
+    window: Number = 0.1
+    drift_tol: Number = 0.05
+    spread_tol: Number = 0.1
+    min_activation: Number = 1.0
+    other_ratio: Number = 0.5
+    atol: Number = 1e-6
 
     def evaluate(self, trace: np.ndarray, final: np.ndarray, max_other: np.ndarray) -> dict:
         """Apply the rule.
@@ -138,17 +135,3 @@ class SuccessRule:
         others_low = ~(max_other > self.other_ratio * final)
         return {"converged": converged, "high": high, "others_low": others_low,
                 "success": converged & high & others_low}
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def make_success_rule(spec: dict | None) -> SuccessRule:
-    """Build a :class:`SuccessRule` from a dict of its fields (numbers)."""
-    try:
-        rule = SuccessRule(**(spec or {}))
-    except TypeError as err:
-        raise AMError(f"bad success rule {spec!r}: {err}") from err
-    for key, value in asdict(rule).items():
-        check_number(f"success {key}", value)
-    return rule
