@@ -73,12 +73,12 @@ def test_long_column_titles_wrap_to_the_panel_width():
 
 def test_mean_and_the_first_samples():
     run = result()
-    fig = plots.figure(plots.images_layout([run], CLASSES, samples=2, mean=True), "t")
+    fig = plots.figure(plots.samples_layout([run], CLASSES, count=2, mean=True), "t")
     axes = np.array(fig.axes).reshape(U, 3)
     assert [ax.get_title() for ax in axes[0]] == ["run\nmean", "run\nsample 1", "run\nsample 2"]
     assert tags(axes[0, 0]) and not tags(axes[0, 1]) and not tags(axes[0, 2])
     np.testing.assert_array_equal(axes[1, 2].images[0].get_array(), run.result.samples[1, 0, 1])
-    every = plots.figure(plots.images_layout([run], CLASSES, samples=True), "t")
+    every = plots.figure(plots.samples_layout([run], CLASSES), "t")
     assert len(every.axes) == U * S and tags(every.axes[0])
 
 

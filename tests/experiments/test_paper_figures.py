@@ -96,7 +96,7 @@ PAPER = {
     "fig18_diversity": Paper(
         ("diversity",), {"diversity": "pixel"}, ("obj.0.metric",),
         {"none": (None,), "correlation": ("correlation",), "cosine": ("cosine",), "euclidean": ("euclidean",)},
-        {"kind": "images", "samples": True}, {"parametrization.n_samples": 4}),
+        {"kind": "samples"}, {"parametrization.n_samples": 4}),
     # Figs. 19-21 (Sec. 4.3.1): learnable std; mean |std| over iterations, images, validation metrics
     "fig19_learnable_std_trace": Paper(
         ("distribution_learnable",), {"distribution_learnable": "distribution"}, ("parametrization.family",),
@@ -153,12 +153,12 @@ PAPER = {
         {"steps": 0, "parametrization.init": "onehot", "parametrization.value": 10.0}),
     "fig31_onehot_sample": Paper(
         ("onehot_synthesis",), {"onehot_synthesis": "generator"}, ("parametrization.sample",),
-        {"sample": (True,)}, {"kind": "images", "samples": True},
+        {"sample": (True,)}, {"kind": "samples"},
         {"steps": 0, "parametrization.init": "onehot", "parametrization.value": 10.0}),
     # Fig. 32 (Sec. 4.6.2): z2 code, one-hot init (value 5), samples with z1 and x sampled
     "fig32_z2_space": Paper(
         ("z2_space",), {"z2_space": "generator"}, ("parametrization.init",),
-        {"onehot": ("onehot",), "prior_mean": ("prior_mean",)}, {"kind": "images", "mean": True, "samples": 3},
+        {"onehot": ("onehot",), "prior_mean": ("prior_mean",)}, {"kind": "samples", "mean": True, "count": 3},
         {"parametrization.value": 5.0, "parametrization.sample": True, "parametrization.x_noise": 0.4}),
     # Fig. 33 (Sec. 4.6.3): z1 code from a one-hot z2 (value 5), beside pixel AM
     "fig33_z1_space": Paper(
@@ -181,7 +181,7 @@ for chain_figure, (paper_figure, shown) in CHAIN_FIGURES.items():
     paper = PAPER[paper_figure]
     PAPER[chain_figure] = replace(paper, values={v: paper.values[v] for v in shown or paper.values},
                                   drawn={**paper.drawn, "models": ["tdvae", "chain"]})
-LAYOUT_DEFAULTS = {"columns": "variants", "tuned": False, "samples": False, "mean": False, "models": None,
+LAYOUT_DEFAULTS = {"columns": "variants", "tuned": False, "count": None, "mean": False, "models": None,
                    "select": "first"}
 
 

@@ -23,11 +23,15 @@ from .config import RunSpec
 SCHEMA_FILE = Path("workflow/schemas/am.schema.json")
 
 
-def _by_name(node: dict) -> dict:
-    """A pydantic discriminated union (``oneOf`` + ``discriminator``) as a name check plus one
-    ``if`` / ``then`` per name."""
+#: Keywords whose value maps names (of properties, of definitions) to schemas.
+NAMED = ("properties", "$defs")
+
+
+def _by_name(node: dict, partial: bool) -> dict:
+    """A pydantic discriminated union (``oneOf`` + ``discriminator``) as a name check (the name
+    required unless ``partial``) plus one ``if`` / ``then`` per name."""
     key, mapping = node["discriminator"]["propertyName"], node["discriminator"]["mapping"]
-    return {"type": "object", "properties": {key: {"enum": list(mapping)}},
+    return {"type": "object", "properties": {key: {"enum": list(mapping)}}, **({} if partial else {"required": [key]}),
             "allOf": [{"if": {"properties": {key: {"const": tag}}, "required": [key]}, "then": {"$ref": ref}}
                       for tag, ref in mapping.items()]}
 
@@ -44,19 +48,25 @@ def _or_null(node: dict) -> dict | None:
     return None
 
 
-def _registry_form(node):
+def registry_form(node, partial: bool = True):
+    """A pydantic JSON schema as the registry's schemas use it: discriminated unions checked by name,
+    optional options by type, nested unions as one, no titles; ``partial`` (an entry merged onto
+    defaults) also drops what is required and the defaults, which the descriptions give instead."""
     if isinstance(node, list):
-        return [_registry_form(n) for n in node]
+        return [registry_form(n, partial) for n in node]
     if not isinstance(node, dict):
         return node
     if "discriminator" in node:
-        return _by_name(node)
+        rest = {k: registry_form(v, partial) for k, v in node.items() if k not in ("oneOf", "discriminator", "title")}
+        return {**rest, **_by_name(node, partial)}
     if (optional := _or_null(node)) is not None:
         node = optional
     if "anyOf" in node:  # nested unions as one, so an error is reported by the member of the value's type
         node = {**node, "anyOf": [m for member in node["anyOf"] for m in member.get("anyOf", [member])]}
-    out = {k: _registry_form(v) for k, v in node.items() if k not in ("required", "title", "default")}
-    if "default" in node:
+    dropped = ("required", "title", "default") if partial else ("title",)
+    out = {k: {name: registry_form(sub, partial) for name, sub in v.items()} if k in NAMED
+           else registry_form(v, partial) for k, v in node.items() if k not in dropped}
+    if partial and "default" in node:
         default = f"Default: {json.dumps(node['default'])}."
         out["description"] = f"{node['description']} {default}" if "description" in node else default
     return out
@@ -64,27 +74,29 @@ def _registry_form(node):
 
 def am_schema() -> dict:
     """The JSON schema (draft 2020-12) of an AM config entry of the experiment registry."""
-    schema = _registry_form(RunSpec.model_json_schema())
+    schema = registry_form(RunSpec.model_json_schema())
     schema["description"] = ("An AM config of the experiment registry (tdvae_am.am), merged onto the registry's "
                              "defaults; generated from tdvae_am.am.config.RunSpec by python -m tdvae_am.am.schema.")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
-def schema_text() -> str:
-    return json.dumps(am_schema(), indent=1) + "\n"
+def schema_text(schema: dict) -> str:
+    """A schema as its committed file's text."""
+    return json.dumps(schema, indent=1) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help=f"fail if {SCHEMA_FILE} is not up to date")
-    args = parser.parse_args()
-    if args.check:
-        if not SCHEMA_FILE.is_file() or SCHEMA_FILE.read_text() != schema_text():
-            raise SystemExit(f"{SCHEMA_FILE} is out of date: run python -m tdvae_am.am.schema")
+def write_schema(path: Path, schema: dict, command: str) -> None:
+    """Write ``schema`` to ``path``, or with ``--check`` on the command line fail if the file differs
+    (naming ``command``, which writes it)."""
+    parser = argparse.ArgumentParser(description=f"Write (or check) {path}")
+    parser.add_argument("--check", action="store_true", help=f"fail if {path} is not up to date")
+    if parser.parse_args().check:
+        if not path.is_file() or path.read_text() != schema_text(schema):
+            raise SystemExit(f"{path} is out of date: run {command}")
         return
-    SCHEMA_FILE.write_text(schema_text())
-    print(f"wrote {SCHEMA_FILE}")
+    path.write_text(schema_text(schema))
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
-    main()
+    write_schema(SCHEMA_FILE, am_schema(), "python -m tdvae_am.am.schema")

@@ -20,6 +20,7 @@ import yaml
 
 from tdvae_am.am import AMError, parse_config
 from tdvae_am.config import ConfigError, validate_schema
+from tdvae_am.experiments.figures import Figure, figure_spec
 from tdvae_am.yaml_numbers import load_yaml
 
 #: The models of an experiment or figure that names none.
@@ -70,9 +71,14 @@ def experiment_models(registry: dict, experiment: str) -> list:
     return list(registry["experiments"][experiment].get("models", DEFAULT_MODELS))
 
 
-def figure_models(registry: dict, figure: str) -> list:
+def figure(registry: dict, name: str) -> Figure:
+    """A figure of the registry as its kind's type (:mod:`tdvae_am.experiments.figures`)."""
+    return figure_spec(registry["figures"][name])
+
+
+def figure_models(registry: dict, name: str) -> list:
     """The models a figure draws, one block each."""
-    return list(registry["figures"][figure].get("models", DEFAULT_MODELS))
+    return figure(registry, name).models
 
 
 def registry_models(registry: dict) -> list:
@@ -144,22 +150,19 @@ def all_runs(registry: dict, model: str | None = None) -> list:
             if model is None or model in experiment_models(registry, e)]
 
 
-def figure_runs(registry: dict, figure: str) -> list:
+def figure_runs(registry: dict, name: str) -> list:
     """The ``(experiment, variant)`` pairs a figure reads (of each model it draws)."""
-    spec = registry["figures"][figure]
-    keep = spec.get("variants") or ([spec["variant"]] if "variant" in spec else None)
-    return [(e, v) for e in spec.get("experiments", []) for v in registry["experiments"][e]["variants"]
-            if keep is None or v in keep]
+    return figure(registry, name).runs(registry["experiments"])
 
 
-def figure_model_runs(registry: dict, figure: str) -> dict:
+def figure_model_runs(registry: dict, name: str) -> dict:
     """``{model: [(experiment, variant), ...]}``: the runs a figure reads, per model it draws."""
-    return {m: figure_runs(registry, figure) for m in figure_models(registry, figure)}
+    return {m: figure_runs(registry, name) for m in figure_models(registry, name)}
 
 
-def figure_category(registry: dict, figure: str) -> str:
+def figure_category(registry: dict, name: str) -> str:
     """The figure's category in the report: a comparison of models or one model's AM method."""
-    return "Top-down vs chain" if len(figure_models(registry, figure)) > 1 else "AM methods"
+    return "Top-down vs chain" if len(figure_models(registry, name)) > 1 else "AM methods"
 
 
 def check_registry(registry: dict, caps: dict | None = None, models=None) -> None:
@@ -176,23 +179,24 @@ def check_registry(registry: dict, caps: dict | None = None, models=None) -> Non
             for model in names:
                 if model not in models:
                     raise ConfigError(key, f"{model!r} is not a trained model (train.models: {', '.join(models)})")
-    for name, spec in registry["figures"].items():
-        for exp in spec.get("experiments", []):
+    for name in registry["figures"]:
+        spec = figure(registry, name)
+        for exp in getattr(spec, "experiments", []):
             if exp not in experiments:
                 raise ConfigError(f"figures.{name}.experiments", f"unknown experiment {exp!r}; "
                                   f"known: {', '.join(experiments)}")
-            missing = [m for m in figure_models(registry, name) if m not in experiment_models(registry, exp)]
+            missing = [m for m in spec.models if m not in experiment_models(registry, exp)]
             if missing:
                 raise ConfigError(f"figures.{name}.models", f"experiment {exp!r} does not run on "
                                   f"{', '.join(missing)}; add it to experiments.{exp}.models")
-        for var in spec.get("variants", []) + ([spec["variant"]] if "variant" in spec else []):
-            if not any(var in experiments[e]["variants"] for e in spec.get("experiments", [])):
+        for var in getattr(spec, "variants", None) or []:
+            if not any(var in experiments[e]["variants"] for e in spec.experiments):
                 raise ConfigError(f"figures.{name}", f"variant {var!r} is not in its experiments")
-        if spec["kind"] != "sta" and not figure_runs(registry, name):
+        runs = spec.runs(experiments)
+        if not spec.reads_reference and not runs:
             raise ConfigError(f"figures.{name}", "reads no runs")
-        ungrouped = [f"{e}/{v}" for e, v in figure_runs(registry, name)
-                     if (experiments[e]["variants"][v] or {}).get("group") is None]
-        if spec.get("tuned") and ungrouped:
+        ungrouped = [f"{e}/{v}" for e, v in runs if (experiments[e]["variants"][v] or {}).get("group") is None]
+        if getattr(spec, "tuned", False) and ungrouped:
             raise ConfigError(f"figures.{name}.tuned",
                               f"needs a group on every variant; none on {', '.join(ungrouped)}")
     for exp, var in all_runs(registry):
@@ -207,37 +211,6 @@ def check_registry(registry: dict, caps: dict | None = None, models=None) -> Non
             raise ConfigError(f"experiments.{exp}.variants.{var}", str(err)) from None
         if run["init"] == "onehot_z2_mean" and run["space"] != "z1":
             raise ConfigError(f"experiments.{exp}.init", "onehot_z2_mean needs space: z1")
-
-
-#: how image panels are scaled (tdvae_am.plots.am._image_row)
-GREY_SCALE = "The image panels of a row share one grey scale, symmetric about 0, shown by the colour bar at its end."
-CAPTION_KINDS = {
-    "sta": "Spike-triggered average of white noise per studied unit (columns: texture-sensitive, "
-           "then non-texture-sensitive), its best Gabor fit and the unit's activation to the STA "
-           "scaled to unit pixel std. " + GREY_SCALE,
-    "traces": "Per-iteration metrics of every studied unit (mean over restarts; texture-sensitive "
-              "units in orange, non-texture-sensitive in blue), one column per variant.",
-    "unit_traces": "One column per unit and variant: the per-iteration metrics of each restart (restart "
-                   "0 solid) and, at the bottom, restart 0's final image with its activation (a). " + GREY_SCALE,
-    "kernels": "Learned convolution kernels of transformation+distribution AM, per unit (restart 0). " + GREY_SCALE,
-    "spectra": "One 2x2 block per unit (restart 0): the learned input and the transformed input (bottom) "
-               "and their amplitude spectra (top, log scale, one colour scale for the figure) with normalized "
-               "spectral entropies (H); one row of blocks per class and variant. " + GREY_SCALE,
-}
-#: how a unit_traces figure picks its units (tdvae_am.plots.am.pick_units)
-UNIT_SELECTION = {
-    "first": "The first units of each class.",
-    "success": "Units: per class the unit(s) whose chains (every restart of the runs shown) succeed most often by "
-               "the runs' success rule (paper Sec. 3.8.1; by default: converged, final activation at least 1 and "
-               "above its start, largest other z2 unit at most half of it; the count is in the column title), ties "
-               "broken by the mean final activation; in a class where no chain succeeds, the unit(s) with the "
-               "highest mean final activation, which the column title says.",
-}
-IMAGE_COLUMNS = {
-    "variants": "the swept setting; each panel is restart 0's final image",
-    "snapshots": "each run's images after the snapshot iterations (restart 0)",
-    "restarts": "every restart of each run (final images)",
-}
 
 
 def _op(entry: dict) -> str:
@@ -260,36 +233,19 @@ def run_settings(am: dict) -> list[str]:
     return parts
 
 
-def _layout(spec: dict) -> str:
-    if spec["kind"] == "unit_traces" and spec.get("units_per_class"):
-        return CAPTION_KINDS["unit_traces"] + " " + UNIT_SELECTION[spec.get("select", "first")]
-    if spec["kind"] != "images":
-        return CAPTION_KINDS[spec["kind"]]
-    columns = IMAGE_COLUMNS[spec.get("columns", "variants")]
-    if spec.get("tuned"):
-        columns += (", for each group only the variant with the highest mean over units of the per-unit rank "
-                    "of the restart-mean final activation (tdvae_am.experiments.tuning)")
-    samples = spec.get("samples")
-    if samples:
-        shown = "every sample" if samples is True else f"the first {samples} samples"
-        columns = ("the representative image and " if spec.get("mean") else "") + f"{shown} of restart 0 of each run"
-    return (f"Rows: studied units by class; columns: {columns}. The unit's activation (a) is printed on the "
-            "panels. " + GREY_SCALE)
-
-
-def figure_caption(registry: dict, figure: str) -> str:
+def figure_caption(registry: dict, name: str) -> str:
     """A caption from the registry: what the figure shows and the settings of its runs."""
-    spec = registry["figures"][figure]
-    number = figure.split("_")[0][3:]
+    spec = figure(registry, name)
+    number = name.split("_")[0][3:]
     kind = {"S": "Supplementary Fig.", "C": "Top-down vs chain Fig."}.get(number[0])
     lines = [f"{kind} {number}." if kind else f"Paper Fig. {int(number)}.",
-             spec["title"].rstrip(".") + "." if spec.get("title") else ""]
-    models = figure_models(registry, figure)
+             spec.title.rstrip(".") + "." if spec.title else ""]
+    models = spec.models
     if len(models) > 1:
         sides = ["left", *["middle"] * (len(models) - 2), "right"]
         lines.append(" vs ".join(f"{MODEL_LABELS[m]} ({side})" for m, side in zip(models, sides))
                      + ": the same layout once per model, each with its own studied units.")
-    runs = figure_runs(registry, figure)
+    runs = spec.runs(registry["experiments"])
     for exp in dict.fromkeys(e for e, _ in runs):
         e = registry["experiments"][exp]
         names = [v for ee, v in runs if ee == exp]
@@ -298,8 +254,8 @@ def figure_caption(registry: dict, figure: str) -> str:
         shared = [p for p in settings[0] if all(p in other for other in settings[1:])]
         lines.append(f"{e['title']} (experiment ``{exp}``; {e.get('sweep', 'variants')}: {', '.join(labels)}; "
                      f"{', '.join(shared)}).")
-    lines.append(_layout(spec))
-    if spec["kind"] in ("images", "unit_traces") and any(
+    lines.append(spec.describe())
+    if spec.kind in ("images", "samples", "unit_traces") and any(
             parse_config(resolve_run(registry, e, v)["am"]).obj.weighted_by("elbo") for e, v in runs):
         lines.append("With an ELBO term, r is the mean over iterations of the norm of the weighted ELBO term's "
                      "gradient over that of the activation's (the chain shown).")

@@ -228,46 +228,19 @@ def _not_recorded(ax, metric: str) -> None:
     ax.set_axis_off()
 
 
-def images_layout(runs: Sequence[Run], classes: dict, *, columns: str = "variants",
-                  samples: bool | int = False, mean: bool = False) -> Layout:
-    """Rows = units; columns = runs (final images of restart 0), each run's snapshots or
-    restarts, or each run's samples. The panels of a row share one grey scale.
+def _run_rows(run: Run, units: list) -> tuple:
+    """A run's rows of ``units``, its final activations (U, R) and ELBO gradient ratios (U, R) or Nones."""
+    res = run.result
+    order = res.rows(units)
+    final = np.asarray(res.summary["final_activation"])[order]
+    ratio = res.summary.get("elbo_grad_ratio")
+    return order, final, np.full(final.shape, None) if ratio is None else np.asarray(ratio)[order]
 
-    Parameters
-    ----------
-    runs : sequence of Run
-    classes : dict of unit -> class, in row order
-    columns : {"variants", "snapshots", "restarts"}
-    samples : bool or int
-        Show every sample (True) or the first ``samples`` samples of restart 0 (e.g. diversity
-        or sampled syntheses).
-    mean : bool
-        With ``samples``: the representative image (distribution mean, mean decode) first.
-    """
+
+def _cells_layout(cells: list, classes: dict) -> Layout:
+    """Rows = units, one column per cell ``(title, images (U, H, W), tags (U,) or None)``; the panels
+    of a row share one grey scale."""
     units = list(classes)
-    cells = []   # (column title, images (U, H, W), tags (U,) or None)
-    for run in runs:
-        res = run.result
-        order = res.rows(units)
-        final = np.asarray(res.summary["final_activation"])[order]              # (U, R)
-        ratio = res.summary.get("elbo_grad_ratio")
-        ratio = np.full(final.shape, None) if ratio is None else np.asarray(ratio)[order]
-        if columns == "snapshots" and res.snapshots is not None:
-            # activation after k steps: the trace entry k (recorded before step k), or the final one
-            act = np.concatenate([res.traces["activation"][:, order, 0], final[None, :, 0]])
-            for k, step in enumerate(res.summary["snapshot_steps"]):
-                cells.append((f"{run.label}\n{step} it.", res.snapshots[k][order, 0, 0], _tags(act[step])))
-        elif columns == "restarts":
-            cells += [(f"{run.label}\nrestart {r + 1}", res.images[order, r, 0], _tags(final[:, r], ratio[:, r]))
-                      for r in range(res.n_restarts)]
-        elif samples:
-            if mean:
-                cells.append((f"{run.label}\nmean", res.images[order, 0, 0], _tags(final[:, 0], ratio[:, 0])))
-            shown = res.samples.shape[2] if samples is True else min(samples, res.samples.shape[2])
-            cells += [(f"{run.label}\nsample {k + 1}", res.samples[order, 0, k],
-                       None if mean or k else _tags(final[:, 0])) for k in range(shown)]
-        else:
-            cells.append((run.label, res.images[order, 0, 0], _tags(final[:, 0], ratio[:, 0])))
     titles = [_wrapped(title) for title, _, _ in cells]
     header = max(t.count("\n") + 1 for t in titles)
 
@@ -281,6 +254,41 @@ def images_layout(runs: Sequence[Run], classes: dict, *, columns: str = "variant
             _row_label(axes[r, 0], unit, classes[unit])
 
     return Layout(_grid_size(len(units), len(cells), header=header), draw)
+
+
+def images_layout(runs: Sequence[Run], classes: dict, columns: str = "variants") -> Layout:
+    """Rows = units; columns = runs (final images of restart 0), each run's snapshots
+    (``snapshots``) or each run's restarts (``restarts``)."""
+    units, cells = list(classes), []   # (column title, images (U, H, W), tags (U,) or None)
+    for run in runs:
+        res = run.result
+        order, final, ratio = _run_rows(run, units)
+        if columns == "snapshots" and res.snapshots is not None:
+            # activation after k steps: the trace entry k (recorded before step k), or the final one
+            act = np.concatenate([res.traces["activation"][:, order, 0], final[None, :, 0]])
+            for k, step in enumerate(res.summary["snapshot_steps"]):
+                cells.append((f"{run.label}\n{step} it.", res.snapshots[k][order, 0, 0], _tags(act[step])))
+        elif columns == "restarts":
+            cells += [(f"{run.label}\nrestart {r + 1}", res.images[order, r, 0], _tags(final[:, r], ratio[:, r]))
+                      for r in range(res.n_restarts)]
+        else:
+            cells.append((run.label, res.images[order, 0, 0], _tags(final[:, 0], ratio[:, 0])))
+    return _cells_layout(cells, classes)
+
+
+def samples_layout(runs: Sequence[Run], classes: dict, count: int | None = None, mean: bool = False) -> Layout:
+    """Rows = units; columns: per run, the first ``count`` samples of restart 0 (every sample when
+    None), after its representative image (distribution mean, mean decode) with ``mean``."""
+    units, cells = list(classes), []
+    for run in runs:
+        res = run.result
+        order, final, ratio = _run_rows(run, units)
+        if mean:
+            cells.append((f"{run.label}\nmean", res.images[order, 0, 0], _tags(final[:, 0], ratio[:, 0])))
+        shown = res.samples.shape[2] if count is None else min(count, res.samples.shape[2])
+        cells += [(f"{run.label}\nsample {k + 1}", res.samples[order, 0, k],
+                   None if mean or k else _tags(final[:, 0])) for k in range(shown)]
+    return _cells_layout(cells, classes)
 
 
 def traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str], *, images: bool = False) -> Layout:
