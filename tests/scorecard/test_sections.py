@@ -10,7 +10,15 @@ from planted_study import REGISTRY, PlantedChain, PlantedEvidence, R, U, grating
 from tdvae_am.config import ConfigError
 from tdvae_am.experiments.registry import resolve_run
 from tdvae_am.scorecard.rows import finalize, gated, positive
-from tdvae_am.scorecard.sections import SECTIONS, am_findings, chain_findings, check_reads
+from tdvae_am.scorecard.sections import (
+    CHAIN_READS,
+    SECTIONS,
+    am_findings,
+    chain_findings,
+    check_reads,
+    read_runs,
+    scorecard_runs,
+)
 
 
 def verdicts(plant=None) -> dict:
@@ -87,6 +95,23 @@ def test_undeclared_reads_are_refused_and_renamed_variants_rejected_at_start():
     with pytest.raises(ConfigError, match="pixel_pre/jitter"):
         check_reads(renamed)
     check_reads(REGISTRY["experiments"])
+
+
+def test_the_scorecard_reads_exactly_the_runs_its_sections_declare():
+    experiments = {"a": {"variants": {"x": None, "y": {"group": "g"}, "z": {"group": "g"}, "w": {"group": "h"}}}}
+    assert read_runs("a/*", experiments) == [("a", "x"), ("a", "y"), ("a", "z"), ("a", "w")]
+    assert read_runs("a/group=g", experiments) == [("a", "y"), ("a", "z")]
+    assert read_runs("a/w", experiments) == [("a", "w")]
+    runs = scorecard_runs(REGISTRY["experiments"], ("tdvae", "chain"))
+    read = set()
+    ev = PlantedEvidence()
+    load = ev.run
+    ev.run = lambda e, v: read.add((e, v)) or load(e, v)
+    am_findings(ev)
+    assert read == set(scorecard_runs(REGISTRY["experiments"])["tdvae"])   # what the sections read, all of it
+    assert set(runs["chain"]) == {r for read in CHAIN_READS for r in read_runs(read, REGISTRY["experiments"])}
+    assert set(runs["tdvae"]) == read | set(runs["chain"])
+    assert ("pixel_pre", "scale") not in read                               # a run only a figure shows
 
 
 @pytest.mark.parametrize("chain_edges, expected", [(True, "replicated"), (False, "not_replicated")])

@@ -24,7 +24,7 @@ from tdvae_am.experiments.registry import (
     validated_registry,
 )
 from tdvae_am.files import check_file, producer
-from tdvae_am.scorecard.sections import check_reads
+from tdvae_am.scorecard.sections import check_reads, scorecard_runs
 
 
 def _schema(name):
@@ -95,9 +95,9 @@ AM_CAPS = {k: config["am"][k] for k in ("max_steps", "max_samples")}
 REGISTRY = _validated_registry(repo_path(config["am"]["experiments"]), AM_CAPS, MODELS)
 AM_MODELS = registry_models(REGISTRY)  # the models the registry runs on, the TDVAE first
 AM_RUNS_BY_MODEL = {m: all_runs(REGISTRY, m) for m in AM_MODELS}  # model -> [(experiment, variant)]
-AM_RUNS = AM_RUNS_BY_MODEL["tdvae"]
 AM_DIRS = {Path(am_dir(m)).name: m for m in AM_MODELS}  # {amdir} wildcard of the AM rules -> model
 AM_FIGURES = list(REGISTRY["figures"])
+SCORECARD_RUNS = scorecard_runs(REGISTRY["experiments"], AM_MODELS)  # model -> the runs its sections read
 
 
 def am_outputs(runs, ext="json", model="tdvae"):

@@ -34,16 +34,16 @@ rule am_figure:
 
 rule scorecard:
     input:
-        runs=lambda w: intact(am_outputs(AM_RUNS)),
-        arrays=lambda w: intact(am_outputs(AM_RUNS, "npz")),
+        runs=lambda w: intact(am_outputs(SCORECARD_RUNS["tdvae"])),
+        arrays=lambda w: intact(am_outputs(SCORECARD_RUNS["tdvae"], "npz")),
         reference=lambda w: intact(reference_file()),
         reference_arrays=lambda w: intact(reference_file(ext="npz")),
         units=lambda w: intact(units_file("tdvae")),
         decoding=lambda w: intact(expand("results/units/{model}.json", model=MODELS)),
         chain=lambda w: intact(
             [units_file("chain"), reference_file("chain"), reference_file("chain", "npz")]
-            + am_outputs(AM_RUNS_BY_MODEL["chain"], "json", "chain")
-            + am_outputs(AM_RUNS_BY_MODEL["chain"], "npz", "chain")
+            + am_outputs(SCORECARD_RUNS["chain"], "json", "chain")
+            + am_outputs(SCORECARD_RUNS["chain"], "npz", "chain")
             if "chain" in AM_MODELS
             else []
         ),

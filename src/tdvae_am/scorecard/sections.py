@@ -89,6 +89,33 @@ def check_reads(experiments: dict, models=("tdvae",)) -> None:
                                   f"known: {', '.join(variants)}")
 
 
+def read_runs(read: str, experiments: dict) -> list[tuple[str, str]]:
+    """The ``(experiment, variant)`` runs a declared read names (``experiment/variant``,
+    ``experiment/*`` or ``experiment/group=<name>``)."""
+    exp, _, var = read.partition("/")
+    variants = experiments[exp]["variants"]
+    if var == "*":
+        return [(exp, v) for v in variants]
+    if var.startswith("group="):
+        return [(exp, v) for v, spec in variants.items() if (spec or {}).get("group") == var[6:]]
+    return [(exp, var)]
+
+
+def scorecard_runs(experiments: dict, models=("tdvae",)) -> dict[str, list]:
+    """``{model: [(experiment, variant), ...]}``: the runs the scorecard reads of each model, in
+    registry order: every section's of the TDVAE and, with the chain VAE among ``models``, the
+    top-down vs chain comparison's of both."""
+    chain = "chain" in models
+    reads = {"tdvae": [r for sec in SECTIONS for r in sec.reads] + (list(CHAIN_READS) if chain else [])}
+    if chain:
+        reads["chain"] = list(CHAIN_READS)
+    out = {}
+    for model, declared in reads.items():
+        named = {run for read in declared for run in read_runs(read, experiments)}
+        out[model] = [(e, v) for e, exp in experiments.items() for v in exp["variants"] if (e, v) in named]
+    return out
+
+
 def _elbo_weight(ev: Evidence, experiment: str, variant: str) -> float | None:
     terms = [t for t in ev.config(experiment, variant).get("obj", []) if t["name"] == "elbo"]
     return float(terms[0]["weight"]) if terms else None
