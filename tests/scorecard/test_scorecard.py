@@ -40,7 +40,7 @@ def test_interval_rule_and_declared_verdict():
     assert verdict([-0.4, -0.1]) == "not_replicated"
     assert verdict([-0.1, 0.4]) == "inconclusive"
     assert verdict([-0.4, -0.1], direction="below") == "replicated"
-    assert verdict([0.3, 0.45], 0.5, "below") == "replicated"
+    assert verdict([0.3, 0.45], threshold=0.5, direction="below") == "replicated"
     assert verdict([float("nan"), 1.0]) == "inconclusive"
     assert decide(0.01, [0.1, 0.4]) == "replicated"
     assert decide(0.2, [0.1, 0.4]) == "inconclusive"          # interval above, but the adjusted p is not
@@ -50,11 +50,11 @@ def test_interval_rule_and_declared_verdict():
 
 def test_t_tests_match_scipy():
     x = [1.0, 2, 3, 4, 5]
-    (lo, hi), p = t_test(x, 1.0)
+    (lo, hi), p = t_test(x, threshold=1.0)
     ref = stats.ttest_1samp(x, 1.0, alternative="greater")
     assert p == pytest.approx(ref.pvalue)
     assert [lo, hi] == pytest.approx(list(stats.ttest_1samp(x, 1.0).confidence_interval(0.95)))
-    assert t_test(x, 1.0, "below")[1] == pytest.approx(1 - ref.pvalue)
+    assert t_test(x, threshold=1.0, direction="below")[1] == pytest.approx(1 - ref.pvalue)
     assert t_interval([2.0, 2.0, 2.0]) == [2.0, 2.0]
     assert np.isnan(t_interval([1.0])).all()
     a, b = [3.1, 4.2, 5.0, 3.8, 4.4], [1.0, 2.5, 1.7, 0.4, 2.2]
@@ -68,20 +68,20 @@ def test_t_tests_match_scipy():
 def test_bounded_intervals_stay_inside_their_bounds():
     r = [0.97, 0.99, 0.5, 0.999, 0.9]                      # a t interval of these leaves [-1, 1]
     assert t_interval(r)[1] > 1
-    interval, p, centre = fisher_t_test(r, 0.0)
+    interval, p, centre = fisher_t_test(r)
     assert -1 < interval[0] < centre < interval[1] < 1 and p < 0.01
-    assert fisher_t_test([-1.0, -1.0, -1.0], 0.0, "below")[0] == pytest.approx([-1, -1], abs=1e-5)
+    assert fisher_t_test([-1.0, -1.0, -1.0], direction="below")[0] == pytest.approx([-1, -1], abs=1e-5)
     ratios = [0.01, 0.02, 0.5, 0.03]                         # a t interval of these goes below 0
     assert t_interval(ratios)[0] < 0
-    interval, p, centre = log_t_test(ratios, 1.0, "below")
+    interval, p, centre = log_t_test(ratios, direction="below")
     assert 0 < interval[0] < centre < interval[1] and centre == pytest.approx(stats.gmean(ratios))
     assert clopper_pearson(1, 10)[0] >= 0 and clopper_pearson(10, 10) == pytest.approx([0.6915, 1.0], abs=1e-4)
 
 
 def test_exact_binomial_test():
-    assert binomial_test(10, 10, 0.5) == pytest.approx(1 / 1024)
-    assert binomial_test(0, 10, 0.5, "below") == pytest.approx(1 / 1024)
-    assert binomial_test(5, 10, 0.5) > 0.5
+    assert binomial_test(10, 10, threshold=0.5) == pytest.approx(1 / 1024)
+    assert binomial_test(0, 10, threshold=0.5, direction="below") == pytest.approx(1 / 1024)
+    assert binomial_test(5, 10, threshold=0.5) > 0.5
     row = proportion("s", "x", "f", "stat", [1, 1, 1, 0, np.nan], threshold=0.5)
     assert row.value == 0.75 and row.details["n_units"] == 4 and row.bounds == [0.0, 1.0]
     assert row.p_value == pytest.approx(5 / 16)
@@ -98,7 +98,7 @@ def test_t_interval_coverage_by_simulation(n):
         assert np.mean([lo < 0 < hi for lo, hi in (np.percentile(x[boot].mean(1), [2.5, 97.5])
                                                     for x in samples)]) < 0.9
     r = np.tanh(rng.normal(np.arctanh(0.6), 0.3, (2000, n)))   # correlations: Fisher z interval
-    cover_z = np.mean([lo < 0.6 < hi for lo, hi in (fisher_t_test(x, 0.0)[0] for x in r)])
+    cover_z = np.mean([lo < 0.6 < hi for lo, hi in (fisher_t_test(x)[0] for x in r)])
     assert 0.93 < cover_z < 0.97
 
 

@@ -28,20 +28,20 @@ def model_findings(units: dict, decoders: dict, phase: dict) -> list:
     """
     n, n_null = units["n_active"], units["n_active_untrained"]
     total = len(units["units"]["trained"]["information_natural"])
-    out = [Finding("M1", "model", "Some z2 units are active and others collapsed",
-                   "active z2 units of the trained model minus those of the untrained model (same rule)",
-                   float(n - n_null), None,
-                   "replicated if 1 <= active <= dim - 1 and the trained model has more active units than the "
-                   "untrained one; not_replicated otherwise",
-                   "replicated" if 1 <= n <= total - 1 and n > n_null else "not_replicated", 0.0, "above",
-                   "count (no test)", "model", [0, total],
+    out = [Finding(id="M1", section="model", finding="Some z2 units are active and others collapsed",
+                   statistic="active z2 units of the trained model minus those of the untrained model (same rule)",
+                   value=float(n - n_null), interval=None,
+                   rule="replicated if 1 <= active <= dim - 1 and the trained model has more active units than the "
+                        "untrained one; not_replicated otherwise",
+                   verdict="replicated" if 1 <= n <= total - 1 and n > n_null else "not_replicated",
+                   method="count (no test)", family="model", bounds=[0, total],
                    details={"n_active": n, "dim": total, "n_active_untrained": n_null,
                             "activity_rule": units["rule"]["active"]})]
     tdvae = decoders["tdvae"]
     z2 = tdvae["z2"]
     interval, p = image_bootstrap(z2["per_image"], z2["chance"])
     out.append(make("model", "M2", "Texture family decodes from z2 posterior means above chance",
-                    "cross-validated accuracy (image-grouped folds)", z2["accuracy"], interval, p,
+                    "cross-validated accuracy (image-grouped folds)", value=z2["accuracy"], interval=interval, p=p,
                     threshold=z2["chance"], direction="above",
                     method="image-level bootstrap test (stratified by family), 95% percentile interval",
                     family="model", bounds=[0.0, 1.0], details={"chance": z2["chance"]}))

@@ -31,7 +31,7 @@ CORRELATION = [-1.0, 1.0]
 FRACTION = [0.0, 1.0]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Finding:
     """One scorecard row (the keys of a row of results/scorecard.json).
 
@@ -87,13 +87,15 @@ def too_few(method: str, counts: dict) -> dict:
                              f"{MIN_UNITS}{each})"}
 
 
-def make(section, id_, finding, statistic, value, interval, p, *, threshold, direction, method, family, bounds,
+def make(section, id_, finding, statistic, *, value, interval, p, threshold, direction, method, family, bounds,
          details) -> Finding:
     """A row with its unadjusted verdict."""
     interval = None if interval is None else [_num(x) if _num(x) is not None else float("nan") for x in interval]
-    return Finding(id_, section, finding, statistic, _num(value), interval, rule_text(method, threshold, direction),
-                   decide(p, interval or [float("nan")] * 2, threshold, direction), threshold, direction, method,
-                   family, bounds, _num(p), None, details)
+    return Finding(id=id_, section=section, finding=finding, statistic=statistic, value=_num(value), interval=interval,
+                   rule=rule_text(method, threshold, direction),
+                   verdict=decide(p, interval or [float("nan")] * 2, threshold=threshold, direction=direction),
+                   threshold=threshold, direction=direction, method=method, family=family, bounds=bounds,
+                   p_value=_num(p), details=details)
 
 
 KINDS = {  # per-unit statistic -> (test, interval's method text, bounds)
@@ -113,11 +115,11 @@ def positive(section, id_, finding, statistic, per_unit, *, threshold=0.0, direc
     per_unit = np.asarray(per_unit, dtype=float)
     finite = per_unit[np.isfinite(per_unit)]
     test, method, kind_bounds = KINDS[kind]
-    out = test(per_unit, threshold, direction)
+    out = test(per_unit, threshold=threshold, direction=direction)
     interval, p = out[:2]
     value = out[2] if len(out) > 2 else (finite.mean() if len(finite) else None)
-    return make(section, id_, finding, statistic, value, interval, p, threshold=threshold, direction=direction,
-                method=method, family=family, bounds=bounds or kind_bounds,
+    return make(section, id_, finding, statistic, value=value, interval=interval, p=p, threshold=threshold,
+                direction=direction, method=method, family=family, bounds=bounds or kind_bounds,
                 details={"per_unit": _round(per_unit), "n_units": len(finite),
                          **too_few(method, {"": len(finite)}), **details})
 
@@ -131,13 +133,13 @@ def contrast(section, id_, finding, statistic, per_unit, classes: dict, informat
     group = classes[NON_TEXTURE].astype(float)
     inside = classes[NON_TEXTURE] | classes[TEXTURE]
     value, interval, p = adjusted_contrast(per_unit[inside], group[inside], np.log(np.asarray(information))[inside],
-                                           direction)
+                                           direction=direction)
     a, b = per_unit[classes[NON_TEXTURE]], per_unit[classes[TEXTURE]]
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-    welch, welch_p = welch_test(a, b, direction)
+    welch, welch_p = welch_test(a, b, direction=direction)
     method = "t test of the class coefficient of an OLS on class and log(unit information), 95% t interval"
-    return make(section, id_, finding, statistic, value, interval, p, threshold=0.0, direction=direction,
-                method=method, family=family, bounds=None,
+    return make(section, id_, finding, statistic, value=value, interval=interval, p=p, threshold=0.0,
+                direction=direction, method=method, family=family, bounds=None,
                 details={"non_texture": _round(a), "texture": _round(b),
                          "unadjusted_difference": _num(a.mean() - b.mean()) if len(a) and len(b) else None,
                          "unadjusted_welch_interval": welch, "unadjusted_welch_p": _num(welch_p),
@@ -149,11 +151,11 @@ def two_groups(section, id_, finding, statistic, a, b, *, direction="above", fam
                **details) -> Finding:
     """``mean(a) - mean(b)`` of two independent groups of units: Welch t test and interval."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    interval, p = welch_test(a, b, direction)
+    interval, p = welch_test(a, b, direction=direction)
     method = "Welch t test of the group difference, 95% Welch t interval"
     fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
-    return make(section, id_, finding, statistic, fa.mean() - fb.mean() if len(fa) and len(fb) else None, interval,
-                p, threshold=0.0, direction=direction, method=method, family=family, bounds=None,
+    return make(section, id_, finding, statistic, value=fa.mean() - fb.mean() if len(fa) and len(fb) else None,
+                interval=interval, p=p, threshold=0.0, direction=direction, method=method, family=family, bounds=None,
                 details={names[0]: _round(a), names[1]: _round(b),
                          **too_few(method, {names[0]: len(fa), names[1]: len(fb)}), **details})
 
@@ -166,9 +168,9 @@ def proportion(section, id_, finding, statistic, hits, *, threshold=0.5, directi
     counted = hits[np.isfinite(hits)].astype(bool)
     k, n = int(counted.sum()), len(counted)
     method = "exact binomial test, Clopper-Pearson 95% interval"
-    return make(section, id_, finding, statistic, k / n if n else None, clopper_pearson(k, n),
-                binomial_test(k, n, threshold, direction), threshold=threshold, direction=direction, method=method,
-                family=family, bounds=FRACTION,
+    return make(section, id_, finding, statistic, value=k / n if n else None, interval=clopper_pearson(k, n),
+                p=binomial_test(k, n, threshold=threshold, direction=direction), threshold=threshold,
+                direction=direction, method=method, family=family, bounds=FRACTION,
                 details={"per_unit": [None if not np.isfinite(h) else int(h) for h in hits], "n_units": n,
                          **details})
 
@@ -177,7 +179,7 @@ def decoding(id_, finding, ours: dict, other: dict, ours_name: str, other_name: 
     """Two decoders on the same images: paired image-level bootstrap of the accuracy difference."""
     interval, p = paired_image_bootstrap(ours["per_image"], other["per_image"])
     return make("model", id_, finding, f"decoding accuracy of {ours_name} minus that of {other_name} (same images)",
-                ours["accuracy"] - other["accuracy"], interval, p, threshold=0.0, direction="above",
+                value=ours["accuracy"] - other["accuracy"], interval=interval, p=p, threshold=0.0, direction="above",
                 method="paired image-level bootstrap test, 95% percentile interval", family="model",
                 bounds=[-1.0, 1.0],
                 details={ours_name: ours["accuracy"], other_name: other["accuracy"],
@@ -202,7 +204,8 @@ def finalize(rows: list) -> list:
         for r, p in zip(members, holm([np.nan if r.p_value is None else r.p_value for r in members])):
             r.p_adjusted = _num(p)
             if r.p_value is not None:
-                r.verdict = decide(r.p_adjusted, r.interval or [float("nan")] * 2, r.threshold, r.direction)
+                r.verdict = decide(r.p_adjusted, r.interval or [float("nan")] * 2, threshold=r.threshold,
+                                   direction=r.direction)
             if r.details.get("invalid"):
                 r.verdict = "inconclusive"
     by_id = {r.id: r for r in rows}

@@ -49,7 +49,7 @@ def _one_sided(t: float, df: float, direction: str) -> float:
     return float(stats.t.sf(t, df) if direction == "above" else stats.t.cdf(t, df))
 
 
-def t_test(values, threshold: float = 0.0, direction: str = "above") -> tuple:
+def t_test(values, *, threshold: float = 0.0, direction: str = "above") -> tuple:
     """(95% t interval of the mean, one-sided p that the mean lies ``direction`` of ``threshold``)
     of ``values`` (NaNs dropped; n - 1 df). A constant sample has a point interval and p 0 or 1."""
     v = _finite(values)
@@ -68,23 +68,23 @@ def t_interval(values) -> list:
     return t_test(values)[0]
 
 
-def fisher_t_test(r, threshold: float = 0.0, direction: str = "above") -> tuple:
+def fisher_t_test(r, *, threshold: float = 0.0, direction: str = "above") -> tuple:
     """:func:`t_test` of per-unit correlations on Fisher's z scale, the interval back-transformed
     (inside [-1, 1]); the centre is ``tanh(mean z)``."""
     z = np.arctanh(np.clip(_finite(r), -R_MAX, R_MAX))
-    interval, p = t_test(z, float(np.arctanh(np.clip(threshold, -R_MAX, R_MAX))), direction)
+    interval, p = t_test(z, threshold=float(np.arctanh(np.clip(threshold, -R_MAX, R_MAX))), direction=direction)
     return np.tanh(interval).tolist(), p, float(np.tanh(z.mean())) if len(z) else None
 
 
-def log_t_test(ratio, threshold: float = 1.0, direction: str = "above") -> tuple:
+def log_t_test(ratio, *, threshold: float = 1.0, direction: str = "above") -> tuple:
     """:func:`t_test` of positive per-unit ratios on the log scale, the interval back-transformed
     (inside (0, inf)); the centre is the geometric mean."""
     v = np.log(_finite(ratio)[_finite(ratio) > 0])
-    interval, p = t_test(v, float(np.log(threshold)), direction)
+    interval, p = t_test(v, threshold=float(np.log(threshold)), direction=direction)
     return np.exp(interval).tolist(), p, float(np.exp(v.mean())) if len(v) else None
 
 
-def welch_test(a, b, direction: str = "above") -> tuple:
+def welch_test(a, b, *, direction: str = "above") -> tuple:
     """(95% Welch t interval of ``mean(a) - mean(b)``, one-sided p in ``direction``), NaNs dropped."""
     a, b = _finite(a), _finite(b)
     if min(len(a), len(b)) < MIN_UNITS:
@@ -105,7 +105,7 @@ def welch_interval(a, b) -> list:
     return welch_test(a, b)[0]
 
 
-def adjusted_contrast(values, group, covariate, direction: str = "above") -> tuple:
+def adjusted_contrast(values, group, covariate, *, direction: str = "above") -> tuple:
     """(class coefficient, its 95% t interval, one-sided p) of the OLS ``value ~ 1 + group +
     covariate`` (``group`` 1 for the first class, 0 for the other): the class difference at
     equal covariate. Undefined (NaN) with fewer than 2 finite units per class."""
@@ -136,7 +136,7 @@ def clopper_pearson(k: int, n: int) -> list:
     return [float(ci.low), float(ci.high)]
 
 
-def binomial_test(k: int, n: int, threshold: float, direction: str = "above") -> float:
+def binomial_test(k: int, n: int, *, threshold: float, direction: str = "above") -> float:
     """Exact one-sided p that the success probability lies ``direction`` of ``threshold``."""
     if n == 0:
         return float("nan")
@@ -158,7 +158,7 @@ def holm(p_values) -> np.ndarray:
     return out
 
 
-def verdict(interval, threshold: float = 0.0, direction: str = "above") -> str:
+def verdict(interval, *, threshold: float = 0.0, direction: str = "above") -> str:
     """The interval rule alone: ``replicated`` when ``interval`` lies on the ``direction`` side
     of ``threshold``, ``not_replicated`` when on the other, ``inconclusive`` otherwise."""
     lo, hi = interval
@@ -170,12 +170,13 @@ def verdict(interval, threshold: float = 0.0, direction: str = "above") -> str:
     return "replicated" if above else "not_replicated" if below else "inconclusive"
 
 
-def decide(p: float, interval, threshold: float = 0.0, direction: str = "above") -> str:
+def decide(p: float, interval, *, threshold: float = 0.0, direction: str = "above") -> str:
     """The declared verdict: ``replicated`` when the (adjusted) one-sided p is below :data:`ALPHA`,
     ``not_replicated`` when the interval lies on the other side of the threshold."""
     if p is not None and np.isfinite(p) and p < ALPHA:
         return "replicated"
-    return "not_replicated" if verdict(interval, threshold, direction) == "not_replicated" else "inconclusive"
+    against = verdict(interval, threshold=threshold, direction=direction) == "not_replicated"
+    return "not_replicated" if against else "inconclusive"
 
 
 def spearman_rows(x, y: np.ndarray) -> np.ndarray:
@@ -196,7 +197,7 @@ def image_draws(per_image: dict, seed: int = 0) -> np.ndarray:
                            for idx in (np.flatnonzero(strata == s) for s in np.unique(strata))], axis=1)
 
 
-def bootstrap_p(diffs: np.ndarray, threshold: float = 0.0) -> float:
+def bootstrap_p(diffs: np.ndarray, *, threshold: float = 0.0) -> float:
     """One-sided bootstrap p that the statistic exceeds ``threshold``: the share of draws at or
     below it (with the +1 correction, never 0)."""
     return float((1 + np.sum(diffs <= threshold)) / (len(diffs) + 1))
@@ -208,7 +209,7 @@ def image_bootstrap(a: dict, chance: float, seed: int = 0) -> tuple:
     correct, n = np.asarray(a["correct"], dtype=float), np.asarray(a["n"], dtype=float)
     draw = image_draws(a, seed)
     accuracy = correct[draw].sum(-1) / n[draw].sum(-1)
-    return np.percentile(accuracy, [2.5, 97.5]).tolist(), bootstrap_p(accuracy, chance)
+    return np.percentile(accuracy, [2.5, 97.5]).tolist(), bootstrap_p(accuracy, threshold=chance)
 
 
 def paired_image_bootstrap(a: dict, b: dict, seed: int = 0) -> tuple:
