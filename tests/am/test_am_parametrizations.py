@@ -23,15 +23,15 @@ def _setup(n_chains: int = 2) -> Setup:
 
 # config entry, source, head, parameter names, image parameters, exported names, samples and images per chain
 NAMES = [
-    ({"name": "pixel", "n_samples": 3}, Pixels, Identity, ["x"], ("x",), {"x"}, 3, 3),
-    ({"name": "distribution", "n_samples": 5}, Pixels, Distribution, ["mean"], ("mean",), {"mean"}, 5, 1),
-    ({"name": "distribution", "learn_std": True}, Pixels, Distribution, ["mean", "std_raw"], ("mean", "std_raw"),
+    ({"name": "pixel", "n_samples": 3}, Pixels, Identity, ["params.x"], ("x",), {"x"}, 3, 3),
+    ({"name": "distribution", "n_samples": 5}, Pixels, Distribution, ["params.mean"], ("mean",), {"mean"}, 5, 1),
+    ({"name": "distribution", "learn_std": True}, Pixels, Distribution, ["params.mean", "params.std_raw"], ("mean", "std_raw"),
      {"mean", "std"}, 16, 1),
     ({"name": "transformation", "hidden": [4], "n_samples": 2}, Transform, Identity,
-     ["input", "net.weights.0", "net.weights.1"], ("input",), {"input", "kernel0", "kernel1"}, 2, 2),
+     ["params.input", "nets.net.weights.0", "nets.net.weights.1"], ("input",), {"input", "kernel0", "kernel1"}, 2, 2),
     ({"name": "transformation_distribution", "learn_std": True, "n_samples": 4}, Transform, Distribution,
-     ["input", "net.weights.0"], ("input",), {"input", "kernel0"}, 4, 1),
-    ({"name": "generator", "dim": 8, "n_samples": 2}, Code, Identity, ["code"], (), {"code"}, 2, 1),
+     ["params.input", "nets.net.weights.0"], ("input",), {"input", "kernel0"}, 4, 1),
+    ({"name": "generator", "dim": 8, "n_samples": 2}, Code, Identity, ["params.code"], (), {"code"}, 2, 1),
 ]
 
 
@@ -43,7 +43,8 @@ def test_each_name_is_a_source_and_a_head(entry, source, head, names, image, exp
     param = spec.build(_setup())
     assert [name for name, _ in param.named_parameters()] == names
     assert param.image_params == image
-    assert [t is getattr(param, image[0]) for t in param.post_targets()] == ([True] if image else [])
+    assert [t is param.params[image[0]] for t in param.post_targets()] == ([True] if image else [])
+    assert param.filtered() == [name.removeprefix("params.") in image for name in names]   # what R_grad filters
     assert set(param.exported()) == exported
     assert param(torch.Generator().manual_seed(1)).shape == (2, n_samples, *SHAPE)
     assert param.images().shape == (2, n_images, *SHAPE)
@@ -53,7 +54,7 @@ def test_the_learned_std_of_transformation_distribution_is_the_second_channel():
     spec = parse_config({"parametrization": {"name": "transformation_distribution", "learn_std": True}}).parametrization
     assert spec.source.channels == 2
     param = spec.build(_setup())
-    out = param.net(param.input[:, :, None])
+    out = param.nets["net"](param.params["input"][:, :, None])
     torch.testing.assert_close(param.stats()["std"], torch.nn.functional.softplus(out[:, :, 1]).mean(dim=(1, 2, 3)))
 
 

@@ -206,7 +206,7 @@ class Source(Spec):
 
     def export(self, p: Parametrization) -> dict:
         """Final parameter values to store with the result, each (N, ...)."""
-        return {self.main: getattr(p, self.main).detach()}
+        return {self.main: p.params[self.main].detach()}
 
     def check_shape(self, shape: tuple) -> None:
         """Raise :class:`AMError` if the options do not fit images of ``shape``."""
@@ -230,10 +230,10 @@ class Pixels(Source):
         return {self.main: nn.Parameter(self.init_scale * setup.randn(setup.n_chains, self.n_samples, *setup.shape))}
 
     def output(self, p: Parametrization, step: bool) -> torch.Tensor:
-        return getattr(p, self.main)[:, :, None]
+        return p.params[self.main][:, :, None]
 
     def project_(self, p: Parametrization) -> None:
-        param = getattr(p, self.main)
+        param = p.params[self.main]
         param.copy_(p.constrain(param))
 
 
@@ -283,10 +283,11 @@ class Transform(Source, ConvOptions):
                                     self.bias, self.padding_mode)}
 
     def output(self, p: Parametrization, step: bool) -> torch.Tensor:
-        return p.net(p.input[:, :, None])
+        return p.nets["net"](p.params["input"][:, :, None])
 
     def export(self, p: Parametrization) -> dict:
-        return {"input": p.input.detach(), **{f"kernel{i}": w.detach() for i, w in enumerate(p.net.weights)}}
+        return {"input": p.params["input"].detach(),
+                **{f"kernel{i}": w.detach() for i, w in enumerate(p.nets["net"].weights)}}
 
 
 class CodeOptions(Spec):
@@ -338,7 +339,8 @@ class Code(Source, CodeOptions):
         return {"code": nn.Parameter(code)}
 
     def output(self, p: Parametrization, step: bool) -> torch.Tensor:
-        z = p.code.repeat_interleave(self.n_samples, dim=0) if step else p.code
+        code = p.params["code"]
+        z = code.repeat_interleave(self.n_samples, dim=0) if step else code
         x = p.setup.decode(z, self.sample and step)
         shape = p.setup.shape
         if not isinstance(x, torch.Tensor) or x.shape != (z.shape[0], *shape):
@@ -346,7 +348,7 @@ class Code(Source, CodeOptions):
             raise AMError(f"decode(z, sample) must return shape ({z.shape[0]}, {shape[0]}, {shape[1]}), got {got}")
         if self.x_noise and step:
             x = x + self.x_noise * torch.randn(x.shape, generator=p.setup.generator, device=x.device)
-        return x.reshape(p.code.shape[0], -1, 1, *shape)
+        return x.reshape(code.shape[0], -1, 1, *shape)
 
 
 class Head(Spec):
@@ -417,7 +419,7 @@ class Distribution(Head, DistributionOptions):
         """Budgeted mean and std, each (N, 1, H, W)."""
         mean = self.images(p, out)
         if self._own_std(p.source):
-            std = F.softplus(p.std_raw)
+            std = F.softplus(p.params["std_raw"])
         elif self.learn_std:
             std = F.softplus(out[:, :, 1])
         else:
@@ -435,7 +437,7 @@ class Distribution(Head, DistributionOptions):
             return {"std": self.moments(p, p.source.output(p, False))[1].mean(dim=(1, 2, 3))}
 
     def export(self, p: Parametrization) -> dict:
-        return {"std": F.softplus(p.std_raw).detach()} if self._own_std(p.source) else {}
+        return {"std": F.softplus(p.params["std_raw"]).detach()} if self._own_std(p.source) else {}
 
 
 class Parametrization(nn.Module):
@@ -443,6 +445,10 @@ class Parametrization(nn.Module):
 
     Attributes
     ----------
+    params : nn.ParameterDict
+        The parameters the source and the head made, by name, in creation order.
+    nets : nn.ModuleDict
+        Their modules (a transformation's per-chain CNN ``net``).
     image_params : tuple of str
         Names of the image-shaped parameters: R_grad filters only their gradients
         (never conv weights or codes) and R_post acts on ``post_targets()``.
@@ -451,12 +457,17 @@ class Parametrization(nn.Module):
     def __init__(self, source: Source, head: Head, setup: Setup):
         super().__init__()
         self.source, self.head, self.setup, self.budget = source, head, setup, setup.budget
-        params = source.make_params(setup)
         own = head.make_params(setup, source)
-        for name, value in {**params, **own}.items():
-            setattr(self, name, value)
+        made = {**source.make_params(setup), **own}
+        self.params = nn.ParameterDict({k: v for k, v in made.items() if isinstance(v, nn.Parameter)})
+        self.nets = nn.ModuleDict({k: v for k, v in made.items() if not isinstance(v, nn.Parameter)})
         self.image_params = ((source.main,) if source.image else ()) + tuple(own)
         self.project_()
+
+    def filtered(self) -> list[bool]:
+        """Per tensor of ``parameters()``: whether it is image-shaped (R_grad filters its gradient)."""
+        image = [self.params[name] for name in self.image_params]
+        return [any(p is q for q in image) for p in self.parameters()]
 
     def constrain(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the norm budget (identity without one)."""
@@ -473,7 +484,7 @@ class Parametrization(nn.Module):
 
     def post_targets(self) -> list:
         """Image-shaped tensors that R_post modifies in place."""
-        return [getattr(self, self.source.main)] if self.source.image else []
+        return [self.params[self.source.main]] if self.source.image else []
 
     @torch.no_grad()
     def project_(self) -> None:
@@ -488,7 +499,7 @@ class Parametrization(nn.Module):
     def set_init(self, init: torch.Tensor) -> None:
         """Set the main parameter from ``init`` of shape (n_units, ...), shared by restarts."""
         main = self.source.main
-        param = getattr(self, main)
+        param = self.params[main]
         u, r = self.setup.n_units, self.setup.n_restarts
         init = torch.as_tensor(init, dtype=param.dtype, device=param.device)
         try:

@@ -89,7 +89,6 @@ class AMRun:
     def step(self, s: AMState, t: int) -> None:
         """One AM step: ``x <- R_post(x + R_grad(e1 da(R_pre(x))/dx) + e2 dR_obj(x)/dx)``."""
         spec, n = self.spec, self.spec.steps
-        names, params = zip(*s.param.named_parameters())
         x = s.param(s.generator)                                        # samples (N, S, H, W)
         x_pre = spec.pre(x, t, n, s.generator)                          # R_pre
         out = s.target.activation(x_pre.reshape(-1, *x.shape[-2:]))     # a(.)
@@ -99,27 +98,16 @@ class AMRun:
         act = own_activation(out, sample_units).reshape(x.shape[:2]).mean(1)
         reg, raw, parts = spec.obj(x, t, n, s.target.elbo, s.weights)   # R_obj
         self._check_finite(act, reg, t, s)
-        extra = {}
-        if spec.grad or self.elbo_ratio:
+        params = list(s.param.parameters())
+        if spec.grad or self.elbo_ratio:                                # the two gradients apart
             g_act = _grads(act, params, retain=reg.requires_grad)
             if self.elbo_ratio:
-                act_norm = chain_norm(g_act, len(act)).clamp_min(torch.finfo(act.dtype).tiny)
-                if t == 0 and self.elbo.calibrate:                      # ratios at weight 1 fix the weight
-                    ratio = chain_norm(_grads(parts["elbo"], params, retain=True), len(act)) / act_norm
-                    s.weights["elbo"] = self.elbo.calibrated_weight(ratio)
-                    reg, raw, parts = spec.obj(x, t, n, s.target.elbo, s.weights, raw)
-                rest = [v for k, v in parts.items() if k != "elbo"]
-                g_reg = _grads(parts["elbo"], params, retain=bool(rest))
-                extra["elbo_grad_ratio"] = chain_norm(g_reg, len(act)) / act_norm
-                if rest:
-                    g_reg = _add(g_reg, _grads(sum(rest), params))
+                g_reg, reg, raw, extra = self._elbo_gradients(s, t, x, act, g_act, reg, raw, parts)
             else:
-                g_reg = _grads(reg, params) if reg.requires_grad else [None] * len(params)
-            g_act = [spec.grad(g, t, n) if spec.grad and g is not None and name in s.param.image_params else g
-                     for name, g in zip(names, g_act)]                  # R_grad
-            grads = _add(g_act, g_reg)
+                g_reg, extra = _grads(reg, params) if reg.requires_grad else [None] * len(params), {}
+            grads = _add(self._filtered(s, g_act, t), g_reg)
         else:
-            grads = _grads(act + reg, params)
+            grads, extra = _grads(act + reg, params), {}
         self._record(s, t, out, sample_units, x, act, reg, {**raw, **extra})
         for p, g in zip(params, grads):
             p.grad = None if g is None else -g
@@ -128,6 +116,28 @@ class AMRun:
             s.scheduler.step()
         spec.post(s.param.post_targets(), t, n)                         # R_post
         s.param.project_()
+
+    def _elbo_gradients(self, s: AMState, t: int, x, act, g_act: list, reg, raw: dict, parts: dict) -> tuple:
+        """The R_obj gradients with a weighted ELBO term, the objective's terms (re-weighted at
+        iteration 0 when the ELBO weight is calibrated) and the trace of the ELBO term's gradient norm
+        over the activation's: ``(g_reg, reg, raw, {"elbo_grad_ratio": (N,)})``."""
+        params = list(s.param.parameters())
+        act_norm = chain_norm(g_act, len(act)).clamp_min(torch.finfo(act.dtype).tiny)
+        if t == 0 and self.elbo.calibrate:                              # ratios at weight 1 fix the weight
+            ratio = chain_norm(_grads(parts["elbo"], params, retain=True), len(act)) / act_norm
+            s.weights["elbo"] = self.elbo.calibrated_weight(ratio)
+            reg, raw, parts = self.spec.obj(x, t, self.spec.steps, s.target.elbo, s.weights, raw)
+        rest = [v for k, v in parts.items() if k != "elbo"]
+        g_reg = _grads(parts["elbo"], params, retain=bool(rest))
+        ratio = chain_norm(g_reg, len(act)) / act_norm
+        if rest:
+            g_reg = _add(g_reg, _grads(sum(rest), params))
+        return g_reg, reg, raw, {"elbo_grad_ratio": ratio}
+
+    def _filtered(self, s: AMState, g_act: list, t: int) -> list:
+        """R_grad on the activation gradients of the image-shaped parameters."""
+        return [self.spec.grad(g, t, self.spec.steps) if self.spec.grad and g is not None and image else g
+                for image, g in zip(s.param.filtered(), g_act)]
 
     def _check_model(self, out, x, s: AMState) -> None:
         check_output(out, x.shape[0] * x.shape[1], s.units)
