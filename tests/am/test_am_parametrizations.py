@@ -25,8 +25,8 @@ def _setup(n_chains: int = 2) -> Setup:
 NAMES = [
     ({"name": "pixel", "n_samples": 3}, Pixels, Identity, ["params.x"], ("x",), {"x"}, 3, 3),
     ({"name": "distribution", "n_samples": 5}, Pixels, Distribution, ["params.mean"], ("mean",), {"mean"}, 5, 1),
-    ({"name": "distribution", "learn_std": True}, Pixels, Distribution, ["params.mean", "params.std_raw"], ("mean", "std_raw"),
-     {"mean", "std"}, 16, 1),
+    ({"name": "distribution", "learn_std": True}, Pixels, Distribution, ["params.mean", "params.std_raw"],
+     ("mean", "std_raw"), {"mean", "std"}, 16, 1),
     ({"name": "transformation", "hidden": [4], "n_samples": 2}, Transform, Identity,
      ["params.input", "nets.net.weights.0", "nets.net.weights.1"], ("input",), {"input", "kernel0", "kernel1"}, 2, 2),
     ({"name": "transformation_distribution", "learn_std": True, "n_samples": 4}, Transform, Distribution,
