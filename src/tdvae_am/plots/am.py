@@ -223,9 +223,16 @@ def _trace_axis(ax, values: np.ndarray, metric: str, ylabel: bool = True) -> Non
     sns.despine(ax=ax)
 
 
-def _not_recorded(ax, metric: str) -> None:
-    ax.text(0.5, 0.5, f"{metric}: not recorded", ha="center", transform=ax.transAxes, fontsize=7)
-    ax.set_axis_off()
+def _metric_panel(ax, res: AMResult, metric: str, lines: Callable, ylabel: bool = True) -> None:
+    """One metric's trace panel of a run: ``lines(ax, trace)`` draws the trace (T, U, R; a non-finite
+    value, a float32 overflow of the ELBO, as a gap) and returns the values it drew, which scale the
+    axis (:func:`_trace_axis`); a metric the run did not record says so."""
+    if metric not in res.traces:
+        ax.text(0.5, 0.5, f"{metric}: not recorded", ha="center", transform=ax.transAxes, fontsize=7)
+        ax.set_axis_off()
+        return
+    trace = np.asarray(res.traces[metric])
+    _trace_axis(ax, lines(ax, np.where(np.isfinite(trace), trace, np.nan)), metric, ylabel)
 
 
 def _run_rows(run: Run, units: list) -> tuple:
@@ -306,22 +313,19 @@ def traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str], *,
         for c, run in enumerate(runs):
             res, rows = run.result, run.result.rows(units)
             axes[0, c].set_title(run.label, fontsize=8)
-            for r, metric in enumerate(metrics):
-                ax = axes[r, c]
-                if metric not in res.traces:
-                    _not_recorded(ax, metric)
-                    continue
-                trace = np.asarray(res.traces[metric])                         # (T, U, R)
+            def unit_bands(ax, trace, rows=rows):
                 steps = np.arange(trace.shape[0])
-                trace = np.where(np.isfinite(trace), trace, np.nan)            # float32 overflow of the ELBO
                 for unit, i in zip(units, rows):
                     y = trace[:, i]
                     ax.plot(steps, np.nanmean(y, 1), color=CLASS_COLORS[classes[unit]], lw=0.9, alpha=0.85)
                     ax.fill_between(steps, np.nanmin(y, 1), np.nanmax(y, 1), color=CLASS_COLORS[classes[unit]],
                                     alpha=0.08, lw=0)
-                _trace_axis(ax, trace[:, rows], metric)
-                if r == len(metrics) - 1:
-                    ax.set_xlabel("iteration", fontsize=7)
+                return trace[:, rows]
+
+            for r, metric in enumerate(metrics):
+                _metric_panel(axes[r, c], res, metric, unit_bands)
+                if r == len(metrics) - 1 and metric in res.traces:
+                    axes[r, c].set_xlabel("iteration", fontsize=7)
         handles = [plt.Line2D([], [], color=col, label=CLASS_SHORT[c]) for c, col in CLASS_COLORS.items()
                    if c in classes.values()]
         axes[0, -1].legend(handles=handles, fontsize=6, loc="best")
@@ -371,19 +375,15 @@ def unit_traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str
             res = run.result
             i = res.rows([unit])[0]
             for r, metric in enumerate(metrics):
-                ax = axes[r, c]
-                if metric not in res.traces:
-                    _not_recorded(ax, metric)
-                    continue
-                trace = np.asarray(res.traces[metric])[:, i]                          # (T, R)
-                trace = np.where(np.isfinite(trace), trace, np.nan)                    # float32 overflow of the ELBO
-                color = METRIC_COLORS.get(metric, "C4")
-                for k in range(trace.shape[1]):
-                    ax.plot(trace[:, k], color=color, lw=1.0 if k == 0 else 0.6, alpha=1.0 if k == 0 else 0.45,
-                            ls="-" if k == 0 else "--")
-                _trace_axis(ax, trace, metric, ylabel=c == 0)
-                if r < len(metrics) - 1:
-                    ax.tick_params(labelbottom=False)
+                def restarts(ax, trace, i=i, color=METRIC_COLORS.get(metric, "C4")):
+                    for k in range(trace.shape[2]):
+                        ax.plot(trace[:, i, k], color=color, lw=1.0 if k == 0 else 0.6, alpha=1.0 if k == 0 else 0.45,
+                                ls="-" if k == 0 else "--")
+                    return trace[:, i]
+
+                _metric_panel(axes[r, c], res, metric, restarts, ylabel=c == 0)
+                if r < len(metrics) - 1 and metric in res.traces:
+                    axes[r, c].tick_params(labelbottom=False)
             axes[len(metrics) - 1, c].set_xlabel("iteration", fontsize=7, labelpad=1)
             axes[0, c].set_title(title, fontsize=7, color=CLASS_COLORS[classes[unit]])
             ratio = res.summary.get("elbo_grad_ratio")
