@@ -55,9 +55,25 @@ def stage_benchmarks(stage: str, root: Path = ROOT) -> list[str]:
     return [benchmark_dir(block.split(":")[0]) for block in blocks if re.search(r"(?m)^    benchmark:$", block)]
 
 
+def trained_files(models: list[str]) -> dict:
+    """Per stage, the entries of the trained models (``train.models``): each model's weights,
+    summary, evaluation metric and training curve (train stage), read by the units stage. Every
+    list goes before the template's entries of the stage."""
+    curve = {"x": "step", "y": "val_elbo", "cache": False, "persist": True}
+    return {
+        "train": {"outs": [o for m in models for o in ({f"results/models/{m}/model.pt": {"persist": True}},
+                                                       {f"results/models/{m}/summary.json": {**COMMITTED}})],
+                  "metrics": [{f"results/metrics/evaluation_{m}.json": {"cache": False, "persist": True}}
+                              for m in models],
+                  "plots": [{f"results/models/{m}/metrics.csv": dict(curve)} for m in models]},
+        "units": {"deps": [f"results/models/{m}/model.pt" for m in models]},
+    }
+
+
 def model_files(models: list[str]) -> dict:
     """Per stage, the ``deps`` and ``outs`` of the models the registry runs on: each model's
-    studied units (units stage), model, units and AM results folder (am stage, read by figures)."""
+    studied units (units stage), model, units and AM results folder (am stage, read by figures).
+    The deps go before the template's, the outs after them."""
     return {
         "units": {"outs": [{units_file(m): {**COMMITTED}} for m in models]},
         "am": {"deps": [f for m in models for f in (f"results/models/{m}/model.pt", units_file(m))],
@@ -70,6 +86,11 @@ def render(root: Path = ROOT) -> str:
     """The text of dvc.yaml."""
     template = yaml.safe_load((root / "workflow/dvc.template.yaml").read_text())
     registry = load_registry(root / "config/experiments.yaml")
+    trained = yaml.safe_load((root / "params.yaml").read_text())["train"]["models"]
+    for name, files in trained_files(trained).items():
+        stage = template["stages"][name]
+        for key, entries in files.items():
+            stage[key] = [*entries, *stage.get(key, [])]
     for name, files in model_files(registry_models(registry)).items():
         stage = template["stages"][name]
         stage["deps"] = [*files.get("deps", []), *stage.get("deps", [])]

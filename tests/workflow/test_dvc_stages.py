@@ -45,6 +45,17 @@ def test_stages_track_the_files_of_every_model_the_registry_runs_on():
     assert {am_dir(m) for m in models} <= set(stages["figures"]["deps"])
 
 
+def test_the_train_stage_follows_train_models():
+    """dvc.yaml's per-model entries come from params.yaml's train.models: a third model appears in them."""
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    trained = yaml.safe_load((ROOT / "params.yaml").read_text())["train"]["models"]
+    assert {f"results/models/{m}/model.pt" for m in trained} <= _outs(stages["train"])
+    files = _generator().trained_files([*trained, "sparse"])
+    assert "results/models/sparse/model.pt" in {next(iter(o)) for o in files["train"]["outs"]}
+    assert "results/metrics/evaluation_sparse.json" in {next(iter(m)) for m in files["train"]["metrics"]}
+    assert files["units"]["deps"][-1] == "results/models/sparse/model.pt"
+
+
 def _generator():
     spec = importlib.util.spec_from_file_location("dvc_stages", ROOT / "workflow/dvc_stages.py")
     module = importlib.util.module_from_spec(spec)
