@@ -67,7 +67,10 @@ def intact(path):
     """``path`` (or a list of paths), for an input function, once checked not to be corrupt
     (tdvae_am.files.check_file): a damaged input stops the run while Snakemake builds the DAG,
     before it deletes the outputs of the jobs that read it. Skipped for a file this run
-    re-creates (-R on it or its rule, -F)."""
+    re-creates (-R on it or its rule, -F). Snakemake 9 gives a Snakefile no public view of the
+    forced targets: they are read from `workflow.dag_settings`, the DAGSettings of Snakemake's API
+    (snakemake.settings.types) that the command line fills; tests/workflow/test_corrupt_inputs.py
+    fails if that changes (a corrupt file re-created by -R must not stop the run)."""
     if not isinstance(path, str):
         return [intact(p) for p in path]
     dag = workflow.dag_settings
