@@ -59,7 +59,9 @@ def test_am_batching_reports_speedup(tmp_path):
     batched, loop, speedup = map(float, last.groups())
     assert speedup == pytest.approx(loop / batched, rel=0.1)
     measured = record(tmp_path / "r.json")
-    assert (measured["batched_s"], measured["loop_s"]) == pytest.approx((batched, loop), rel=0.01, abs=0.01)
+    # as printed: batched to 0.01 s, loop to 0.1 s
+    assert measured["batched_s"] == pytest.approx(batched, abs=0.0051) and measured["loop_s"] == pytest.approx(
+        loop, abs=0.051)
     assert (measured["units"], measured["restarts"]) == (1, 2)
 
 

@@ -264,6 +264,8 @@ def test_seed_runs_continue_and_summarize_the_model_claims(smoke_run):
     run_tool(["snakemake", "--cores", "2", *config, "--", "seeds"], smoke_run)
     assert (smoke_run / "runs/seed1/results/models/tdvae/model.pt").is_file()
     assert not (smoke_run / "runs/seed1/results/scorecard.json").exists()  # no AM for `seeds`
+    record = json.loads((smoke_run / "results/seeds/seed1.json").read_text())
+    assert record["seed"] == 1 and {"cpu", "torch", "native_bf16"} <= set(record["machine"])
     summary = json.loads((smoke_run / "results/seeds/summary.json").read_text())
     assert summary["seeds"] == [0, 1] and {"M1", "M2", "M7"} <= set(summary["claims"])
     main = json.loads((smoke_run / "results/scorecard.json").read_text())["rows"]

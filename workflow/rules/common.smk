@@ -1,5 +1,6 @@
 """Config validation, scale presets and helpers shared by all rules."""
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -146,3 +147,15 @@ def bench(rule, pattern=None):
     ``results/benchmarks/<rule>/<pattern>.tsv`` with ``pattern`` the job's wildcards (a rule of
     one job: ``<rule>.tsv``); tdvae_am.benchmarks holds the layout."""
     return benchmark_file(rule, pattern)
+
+
+def main_units():
+    """The main run's unit results of every trained model with their SHA-256 (a params value: an edit
+    re-runs the main seed's record); missing ones stop the run naming them."""
+    files = [units_file(m) for m in MODELS]
+    if missing := [f for f in files if not Path(f).is_file()]:
+        raise WorkflowError(
+            f"{', '.join(missing)} missing: the main seed's record reads the main run's unit "
+            "results; run the workflow (`snakemake --cores all`) first"
+        )
+    return {f: hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in files}

@@ -3,7 +3,9 @@
 Each other seed is a run of this workflow in runs/seed<k>/ (tdvae_am.seed_runs): its own patches
 (drawn and whitened by its seed), models, units and, for `confirm`, the AM battery and the
 scorecard; the texture syntheses are the main run's (every model is shown the same texture images). Re-running a target continues an interrupted seed run. The main run's seed
-(`seed`) is read from results/ as it is."""
+(`seed`) is read from its committed unit results as they are (no job re-creates them: a fresh clone
+does not retrain the main models, and the record is that of the models the committed AM results and
+scorecard come from); their content hash re-runs the record when they change."""
 
 from tdvae_am.seed_runs import check_seeds
 
@@ -24,9 +26,6 @@ CONFIRM_FILES = [
 
 rule seed_record:
     input:
-        units=lambda w: (
-            intact(expand("results/units/{model}.json", model=MODELS)) if int(w.seed) == config["seed"] else []
-        ),
         syntheses=lambda w: synth_files() if int(w.seed) != config["seed"] else [],
         code=script_code("seed_record"),
     output:
@@ -43,6 +42,7 @@ rule seed_record:
     params:
         models=MODELS,
         config=config,
+        main_units=lambda w: main_units() if int(w.seed) == config["seed"] else {},
     script:
         "../scripts/seed_record.py"
 
