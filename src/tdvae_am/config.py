@@ -72,10 +72,22 @@ SchemaValidator = validators.extend(
 )
 
 
+def closest(value, valid) -> str | None:
+    """The one of ``valid`` closest to ``value`` (difflib), or None."""
+    close = difflib.get_close_matches(str(value), [str(v) for v in valid], n=1)
+    return close[0] if close else None
+
+
 def unknown_key(key: str, valid) -> str:
     """The message for an unknown ``key``: the closest of ``valid``, or all of them."""
-    close = difflib.get_close_matches(str(key), [str(v) for v in valid], n=1)
-    return f"unknown key; did you mean {close[0]}?" if close else f"unknown key; valid keys: {', '.join(valid)}"
+    close = closest(key, valid)
+    return f"unknown key; did you mean {close}?" if close else f"unknown key; valid keys: {', '.join(valid)}"
+
+
+def unknown_name(value, valid) -> str:
+    """The message for an unknown name ``value``: the closest of ``valid``, or all of them."""
+    close = closest(value, valid)
+    return f"unknown name {value!r}; " + (f"did you mean {close!r}?" if close else f"known: {', '.join(valid)}")
 
 
 def load_schema(path: str | Path) -> dict:
@@ -124,8 +136,8 @@ def _describe(error, unresolved: dict | None) -> tuple[str, str]:
         return ".".join(str(p) for p in [*path, extra]), unknown_key(extra, known)
     message = error.message
     if error.validator == "enum" and isinstance(error.instance, str):
-        close = difflib.get_close_matches(error.instance, [str(v) for v in error.validator_value], n=1)
-        message += f"; did you mean {close[0]!r}?" if close else ""
+        close = closest(error.instance, error.validator_value)
+        message += f"; did you mean {close!r}?" if close else ""
     return ".".join(str(p) for p in path) or "<top level>", message
 
 

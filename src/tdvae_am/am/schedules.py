@@ -20,7 +20,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .spec import Int, Number, Positive, Spec, choice, validate
+from ..config import unknown_name
+from .spec import Int, Number, Positive, Spec, validate
 
 
 class Constant(Spec):
@@ -105,7 +106,7 @@ def _constant(value):
     if not isinstance(value, dict):
         raise ValueError(f"a strength must be a number or a schedule mapping, got {value!r}")
     if (name := value.get("schedule")) not in SCHEDULES:
-        raise PydanticCustomError("unknown_name", "{hint}", {"key": "schedule", "hint": choice(name, list(SCHEDULES))})
+        raise PydanticCustomError("unknown_name", "{hint}", {"key": "schedule", "hint": unknown_name(name, SCHEDULES)})
     return value
 
 

@@ -12,7 +12,6 @@ value and the valid range or the closest valid name.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Annotated, Literal, get_args
 
@@ -29,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..config import unknown_key
+from ..config import unknown_key, unknown_name
 from .errors import AMError
 
 #: A finite number (an int is taken; a bool or a string is not).
@@ -97,20 +96,14 @@ KINDS = {"int_type": "an integer", "int_from_float": "an integer", "float_type":
          "model_type": "a mapping", "tuple_type": "a list", "list_type": "a list", "string_type": "a name"}
 
 
-def choice(value, expected: list[str]) -> str:
-    """The message for an unknown name ``value``: the closest of ``expected``, or all of them."""
-    close = difflib.get_close_matches(str(value), expected, n=1)
-    return f"unknown name {value!r}; " + (f"did you mean {close[0]!r}?" if close else f"known: {', '.join(expected)}")
-
-
 def _message(error: dict) -> str:
     """One pydantic error as text: an unknown name with the closest valid one, a value out of its
     range with the range and the value."""
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
     if kind == "union_tag_invalid":
-        return choice(ctx["tag"], TAG.findall(ctx["expected_tags"]))
+        return unknown_name(ctx["tag"], TAG.findall(ctx["expected_tags"]))
     if kind == "literal_error":
-        return choice(value, TAG.findall(ctx["expected"]))
+        return unknown_name(value, TAG.findall(ctx["expected"]))
     if kind == "union_tag_not_found":
         return f"needs a {ctx['discriminator']} key, got {value!r}"
     if kind == "value_error":

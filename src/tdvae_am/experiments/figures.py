@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import Field, TypeAdapter
 
 from tdvae_am.am.schema import registry_form, write_schema
+from tdvae_am.am.spec import Spec
 from tdvae_am.plots import am as plots
 
 #: Where the schema of a figure entry is committed, relative to the repository root.
@@ -28,17 +29,17 @@ UnitClass = Literal["texture_sensitive", "non_texture_sensitive"]
 GREY_SCALE = "The image panels of a row share one grey scale, symmetric about 0, shown by the colour bar at its end."
 
 
-class Figure(BaseModel):
+class Figure(Spec):
     """Options every kind has: the figure's ``title`` (default: its first experiment's), the
     ``models`` it draws side by side and the unit ``classes`` it shows (default: all)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str | None = None
     models: list[Slug] = Field(["tdvae"], min_length=1, description="one block per model, side by side")
     classes: list[UnitClass] | None = Field(None, description="the unit classes shown (default: all)")
     #: whether the layout reads the units' reference measurements (STA) rather than AM runs
     reads_reference: ClassVar[bool] = False
+    #: whether its image panels print a run's ELBO gradient ratio r (:func:`tdvae_am.plots.am._tags`)
+    prints_ratio: ClassVar[bool] = False
 
     def runs(self, experiments: dict) -> list[tuple[str, str]]:
         """The ``(experiment, variant)`` pairs the figure reads, from the registry's ``experiments``."""
@@ -94,6 +95,7 @@ class ImagesFigure(RunsFigure):
     ``tuned`` only each group's best variant (:mod:`tdvae_am.experiments.tuning`)."""
 
     kind: Literal["images"] = "images"
+    prints_ratio: ClassVar[bool] = True
     columns: Literal[tuple(IMAGE_COLUMNS)] = "variants"
     tuned: bool = Field(False, description="only each group's best variant (tdvae_am.experiments.tuning)")
 
@@ -116,6 +118,7 @@ class SamplesFigure(RunsFigure):
     default), after the representative image with ``mean``."""
 
     kind: Literal["samples"] = "samples"
+    prints_ratio: ClassVar[bool] = True
     count: int | None = Field(None, ge=1, description="how many samples of restart 0 (default: all)")
     mean: bool = Field(False, description="the representative image before the samples")
 
@@ -159,6 +162,7 @@ class UnitTracesFigure(RunsFigure):
     final image; ``units_per_class`` units of each class (all by default), picked by ``select``."""
 
     kind: Literal["unit_traces"] = "unit_traces"
+    prints_ratio: ClassVar[bool] = True
     metrics: list[str] = Field(min_length=1)
     units_per_class: int | None = Field(None, ge=1, description="how many units of each class (default: all)")
     select: Literal[tuple(UNIT_SELECTION)] = Field(

@@ -255,7 +255,7 @@ def figure_caption(registry: dict, name: str) -> str:
         lines.append(f"{e['title']} (experiment ``{exp}``; {e.get('sweep', 'variants')}: {', '.join(labels)}; "
                      f"{', '.join(shared)}).")
     lines.append(spec.describe())
-    if spec.kind in ("images", "samples", "unit_traces") and any(
+    if spec.prints_ratio and any(
             parse_config(resolve_run(registry, e, v)["am"]).obj.weighted_by("elbo") for e, v in runs):
         lines.append("With an ELBO term, r is the mean over iterations of the norm of the weighted ELBO term's "
                      "gradient over that of the activation's (the chain shown).")
