@@ -1,7 +1,7 @@
 """Checked reading of the workflow's files (.npz, .npy, .json, model .pt).
 
 A truncated or corrupt file is reported in one line that names it, says how to get it back
-(re-create it with the rule that writes it, or restore the last DVC version) and, through
+(re-create it with Snakemake's ``-R`` on the file, or restore the last DVC version) and, through
 :func:`check_file` in the consuming rules' input functions, before Snakemake deletes
 anything downstream. The checksums checked: the SHA-256 of every array of a patch set (its
 JSON sidecar) and the CRC-32 that every member of a zip archive carries (``np.savez`` and
@@ -13,26 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import numpy as np
 
-#: Path patterns (matched from the right, as by ``PurePath.match``) -> the rule that writes them.
-PRODUCERS = {
-    "data/processed/natural_patches.*": "natural_patches",
-    "data/processed/texture_patches.*": "texture_patches",
-    "data/interim/textures/seeds/*.npy": "texture_seed",
-    "data/interim/textures/synth/*.npz": "synthesize_texture",
-    "results/models/*/*": "train_model",
-    "results/metrics/evaluation_*.json": "evaluate_model",
-    "results/units/*.json": "classify_units",
-    "results/units.json": "select_units",
-    "results/units_*.json": "select_units",
-    "results/am/reference.*": "am_reference",
-    "results/am_*/reference.*": "am_reference",
-    "results/am/*/*": "am_run",
-    "results/am_*/*/*": "am_run",
-}
 #: Errors of a reader meeting a truncated or damaged file.
 READ_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, OSError, KeyError, UnicodeDecodeError)
 
@@ -44,16 +28,9 @@ class CorruptFileError(ValueError):
 
     def __init__(self, path: str | Path, reason: str):
         path = Path(path)
-        rule = producer(path)
-        remedy = f"re-create it with `snakemake -R {rule}`" if rule else "re-create it"
-        super().__init__(f"{path} is corrupt ({reason}); {remedy} or restore the last DVC version "
-                         f"with `dvc checkout {path}`")
+        super().__init__(f"{path} is corrupt ({reason}); re-create it with `snakemake -R {path}` or "
+                         f"restore the last DVC version with `dvc checkout {path}`")
         self.path = path
-
-
-def producer(path: str | Path) -> str | None:
-    """The workflow rule that writes ``path`` (see :data:`PRODUCERS`), or None."""
-    return next((rule for pattern, rule in PRODUCERS.items() if PurePath(path).match(pattern)), None)
 
 
 def _reason(err: Exception) -> str:

@@ -30,8 +30,8 @@ def make_outputs(workdir, *paths):
         os.utime(workdir / path, (1e9, 1e9))
 
 
-def remedy(path, rule):
-    return f"{path} is corrupt ({{}}); re-create it with `snakemake -R {rule}` or restore the last DVC version " \
+def remedy(path):
+    return f"{path} is corrupt ({{}}); re-create it with `snakemake -R {path}` or restore the last DVC version " \
            f"with `dvc checkout {path}`"
 
 
@@ -50,11 +50,12 @@ def test_truncated_patch_set_stops_the_run_and_keeps_previous_outputs(workflow_d
     proc = run_tool(["snakemake", "--cores", "1", "--", target], workflow_dir, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert remedy(NATURAL, "natural_patches").format("BadZipFile: File is not a zip file") in out
+    assert remedy(NATURAL).format("BadZipFile: File is not a zip file") in out
     assert "Job stats" not in out
     assert all((workflow_dir / p).read_bytes() == b"previous result" for p in outputs)
-    # the remedy it names gets past the check
-    run_tool(["snakemake", "-n", "-R", "natural_patches", "--", target], workflow_dir)
+    # the remedy it names gets past the check, and so does -R on the rule that writes the file
+    for forced in (NATURAL, "natural_patches"):
+        run_tool(["snakemake", "-n", "-R", forced, "--", target], workflow_dir)
 
 
 def test_truncated_model_stops_its_evaluation(workflow_dir):
@@ -65,5 +66,5 @@ def test_truncated_model_stops_its_evaluation(workflow_dir):
     os.utime(model)  # newer than the patch set: only the model is wrong
     proc = run_tool(["snakemake", "-n", "--", "results/metrics/evaluation_tdvae.json"], workflow_dir, check=False)
     assert proc.returncode != 0
-    assert remedy("results/models/tdvae/model.pt", "train_model").format("BadZipFile: File is not a zip file") in (
+    assert remedy("results/models/tdvae/model.pt").format("BadZipFile: File is not a zip file") in (
         proc.stdout + proc.stderr)

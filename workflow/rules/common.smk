@@ -24,7 +24,7 @@ from tdvae_am.experiments.registry import (
     units_file,
     validated_registry,
 )
-from tdvae_am.files import check_file, producer
+from tdvae_am.files import check_file
 from tdvae_am.scorecard.sections import check_reads, scorecard_runs
 
 
@@ -68,16 +68,22 @@ def intact(path):
     """``path`` (or a list of paths), for an input function, once checked not to be corrupt
     (tdvae_am.files.check_file): a damaged input stops the run while Snakemake builds the DAG,
     before it deletes the outputs of the jobs that read it. Skipped for a file this run
-    re-creates (-R on it or its rule, -F). Snakemake 9 gives a Snakefile no public view of the
+    re-creates (-R on it or on its rule, -F). Snakemake 9 gives a Snakefile no public view of the
     forced targets: they are read from `workflow.dag_settings`, the DAGSettings of Snakemake's API
     (snakemake.settings.types) that the command line fills; tests/workflow/test_corrupt_inputs.py
     fails if that changes (a corrupt file re-created by -R must not stop the run)."""
     if not isinstance(path, str):
         return [intact(p) for p in path]
     dag = workflow.dag_settings
-    if dag.forceall or {path, producer(path)} & set(dag.forcerun) or (dag.forcetargets and path in dag.targets):
+    if dag.forceall or (dag.forcetargets and path in dag.targets) or _forced(path, set(dag.forcerun)):
         return path
     return check_file(path)
+
+
+def _forced(path, forcerun):
+    """Whether ``-R`` names ``path`` or a rule whose outputs match it (the rules' output patterns
+    are the one map from a file to the rule that writes it)."""
+    return path in forcerun or any(r.name in forcerun and r.is_producer(path) for r in workflow.rules)
 
 
 ENV = "../envs/tdvae_am.yaml"
