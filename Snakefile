@@ -36,9 +36,5 @@ include: "workflow/rules/confirm.smk"
 rule all:
     default_target: True
     input:
-        rules.data_all.input,
-        rules.train_all.input,
-        rules.units_all.input,
-        rules.am_all.input,
-        rules.figures_all.input,
+        PRODUCTS,
         rules.benchmark_summary.output,

@@ -4,36 +4,32 @@ and a figure of wall time and peak memory per phase. A rule's phase is its rule 
 
 from tdvae_am.benchmarks import benchmark_dir, job_of
 
-# every job of `all`, each rule's records from its own `benchmark:` pattern; a dry run checks them
-# against the jobs Snakemake plans (tests/workflow/test_benchmark_summary.py)
-ALL_BENCHMARKS = [
-    *expand(rules.natural_patches.benchmark),
-    *expand(rules.texture_seed.benchmark, family=FAMILIES),
-    *(
-        expand(rules.synthesize_texture.benchmark, family=FAMILIES, index=range(N_TEXTURE_IMAGES))
-        if OWN_SYNTHESES
-        else []
-    ),
-    *expand(rules.texture_patches.benchmark),
-    *expand(rules.fig04_data.benchmark),
-    *expand(rules.data_metrics.benchmark),
-    *expand(rules.train_model.benchmark, model=MODELS),
-    *expand(rules.evaluate_model.benchmark, model=MODELS),
-    *expand(rules.figS1_training.benchmark),
-    *expand(rules.classify_units.benchmark, model=MODELS),
-    *expand(rules.select_units.benchmark),
-    *expand(rules.figS2_unit_activity.benchmark),
-    *expand(rules.figS3_decoding.benchmark),
-    *expand(rules.figS4_texture_sensitivity.benchmark),
-    *expand(rules.am_reference.benchmark, amdir=list(AM_DIRS)),
-    *[
-        rules.am_run.benchmark.format(amdir=Path(am_dir(m)).name, experiment=e, variant=v)
-        for m, runs in AM_RUNS_BY_MODEL.items()
-        for e, v in runs
-    ],
-    *expand(rules.am_figure.benchmark, figure=AM_FIGURES),
-    *expand(rules.scorecard.benchmark),
+
+def job_benchmarks(files):
+    """The benchmark record of the job that writes each of ``files``, once per job: the benchmark
+    pattern of the one rule whose output pattern matches the file, with the wildcards it binds."""
+    records = {}
+    for path in files:
+        rules_ = [r for r in workflow.rules if r.is_producer(path)]
+        if len(rules_) != 1:
+            names = ", ".join(r.name for r in rules_)
+            raise WorkflowError(f"{path}: written by {len(rules_)} rules ({names}), expected one")
+        benchmark = getattr(rules, rules_[0].name).benchmark
+        records[str(benchmark).format(**rules_[0].get_wildcards(path))] = None
+    return list(records)
+
+
+# what `all` makes besides the benchmark summary: every product of every phase
+PRODUCTS = [
+    *rules.data_all.input,
+    *rules.train_all.input,
+    *rules.units_all.input,
+    *rules.am_all.input,
+    *rules.figures_all.input,
 ]
+# every job of `all`, those that write its products; a dry run checks them against the jobs
+# Snakemake plans (tests/workflow/test_benchmark_summary.py)
+ALL_BENCHMARKS = job_benchmarks(PRODUCTS)
 ALL_BENCHMARK_RULES = {job_of(f)[0] for f in ALL_BENCHMARKS} | {"benchmark_summary"}
 
 

@@ -130,8 +130,12 @@ rule data_metrics:
         "../scripts/data_metrics.py"
 
 
+# every product of the phase (one file per job: the benchmark records of `all` derive from these
+# lists, workflow/rules/benchmarks.smk)
 rule data_all:
     input:
+        expand(rules.texture_seed.output, family=FAMILIES),
+        expand(rules.synthesize_texture.output, family=FAMILIES, index=range(N_TEXTURE_IMAGES)) if OWN_SYNTHESES else [],
         "data/processed/natural_patches.npz",
         "data/processed/texture_patches.npz",
         "results/metrics/data.json",

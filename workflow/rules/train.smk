@@ -72,5 +72,6 @@ rule figS1_training:
 
 rule train_all:
     input:
+        expand(rules.train_model.output.model, model=MODELS),
         expand("results/metrics/evaluation_{model}.json", model=MODELS),
         "figures/figS1_training.png",

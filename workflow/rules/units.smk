@@ -107,6 +107,7 @@ rule figS4_texture_sensitivity:
 
 rule units_all:
     input:
+        expand(rules.classify_units.output, model=MODELS),
         [units_file(m) for m in AM_MODELS],
         "figures/figS2_unit_activity.png",
         "figures/figS3_decoding.png",
