@@ -1,7 +1,8 @@
 """AM figures (paper Figs. 11-33, top-down vs chain Figs. C1-C7), one layout per figure kind of the registry.
 
 Every ``*_layout`` function takes one model's loaded results and returns a :class:`Layout`:
-its natural size and how to draw it into a figure or subfigure. :func:`figure` draws one
+its natural size (built from the sizes of :mod:`.style`; the layout engine places the panels
+and their labels in it) and how to draw it into a figure or subfigure. :func:`figure` draws one
 layout with a title, :func:`side_by_side` one layout per model (TDVAE vs chain VAE). Rows
 are the studied units by class (texture-sensitive first), activations are printed on the
 image panels. The image panels of a row share one grey scale, symmetric about 0, with its
@@ -23,6 +24,7 @@ from matplotlib.figure import FigureBase
 
 from ..am import AMResult
 from ..analysis.spectra import amplitude_spectrum, spectral_entropy
+from .style import COLORBAR, LARGE_PANEL, PANEL, ROW_LABEL, TITLE, TITLE_LINE, TRACE, UNIT_TRACE
 
 CLASS_COLORS = {"texture_sensitive": "C1", "non_texture_sensitive": "C0"}
 CLASS_SHORT = {"texture_sensitive": "texture", "non_texture_sensitive": "non-texture"}
@@ -31,9 +33,6 @@ TRACE_LABELS = {"objective": "objective", "activation": "activation a(x)", "elbo
                 "image_std": "pixel std", "elbo_grad_ratio": "|d ELBO term| / |d a|"}
 # the paper's colours of the validation metrics (Fig. 21)
 METRIC_COLORS = {"objective": "C0", "activation": "C1", "elbo": "C2", "max_other": "C3"}
-TITLE_HEIGHT = 0.35      # inches above the blocks of a side-by-side figure, per line of its title
-HEADER_LINE = 0.13       # inches per line of a 7 pt column title
-COLORBAR = 0.45          # inches right of a grid of image panels for its rows' colour bars
 
 
 @dataclass
@@ -61,11 +60,10 @@ def _title(title: str, width: float) -> str:
 
 
 def figure(layout: Layout, title: str) -> plt.Figure:
-    """One layout as a figure of its natural size, under ``title`` wrapped to its width: the title's
-    last line in the band every layout keeps at its top, lines before it above the figure."""
+    """One layout as a figure of its natural size, under ``title`` wrapped to its width."""
     fig = plt.figure(figsize=layout.size)
     layout.draw(fig)
-    fig.suptitle(_title(title, layout.size[0]), fontsize=9, y=1 - 0.85 * TITLE_HEIGHT / layout.size[1], va="bottom")
+    fig.suptitle(_title(title, layout.size[0]), fontsize=9)
     return fig
 
 
@@ -75,15 +73,13 @@ def side_by_side(blocks: Sequence[tuple[str, Layout]], title: str) -> plt.Figure
     widths = [layout.size[0] for _, layout in blocks]
     height = max(layout.size[1] for _, layout in blocks)
     title = _title(title, sum(widths))
-    band = TITLE_HEIGHT * (1 + title.count("\n"))
-    fig = plt.figure(figsize=(sum(widths), height + band))
-    body = fig.subfigures(2, 1, height_ratios=[band, height])[1]
-    for sub, (label, layout) in zip(body.subfigures(1, len(blocks), width_ratios=widths, squeeze=False)[0], blocks):
+    fig = plt.figure(figsize=(sum(widths), height + TITLE * (1 + title.count("\n"))))
+    for sub, (label, layout) in zip(fig.subfigures(1, len(blocks), width_ratios=widths, squeeze=False)[0], blocks):
         if layout.size[1] < height:
             sub = sub.subfigures(2, 1, height_ratios=[layout.size[1], height - layout.size[1]])[0]
         layout.draw(sub)
-        sub.suptitle(label, fontsize=9, fontweight="bold", y=1.0)
-    fig.suptitle(title, fontsize=10, y=1.0)
+        sub.suptitle(label, fontsize=9, fontweight="bold")
+    fig.suptitle(title, fontsize=10)
     return fig
 
 
@@ -187,27 +183,14 @@ def _wrapped(text: str, width: int = 14) -> str:
 
 
 def _header(lines: int) -> float:
-    """Inches above a layout's panels: the title band and ``lines`` lines of 7 pt column titles."""
-    return TITLE_HEIGHT + HEADER_LINE * lines + 0.1
+    """Inches above a layout's panels: a title line and ``lines`` lines of 7 pt column titles."""
+    return TITLE + TITLE_LINE * lines + 0.1
 
 
-def _margins(size: tuple[float, float], header: int, left: float = 0.6, right: float = COLORBAR) -> dict:
-    """Gridspec margins (inches: ``left``, ``right``, the header of ``header`` title lines above
-    and a thin strip below) of a body of ``size`` (width, height in inches)."""
-    width, height = size
-    return {"left": left / width, "right": 1 - right / width, "top": 1 - _header(header) / height,
-            "bottom": 0.05 / height}
-
-
-def _grid_size(n_rows: int, n_cols: int, size: float = 0.95, header: int = 2) -> tuple[float, float]:
-    """Width and height (inches) of a grid of image panels of side ``size`` under ``header`` title lines."""
-    return 0.6 + size * n_cols + COLORBAR, _header(header) + 0.05 + size * n_rows
-
-
-def _grid(fig: FigureBase, n_rows: int, n_cols: int, size: float = 0.95, header: int = 2) -> np.ndarray:
-    """Image panels under room for ``header`` lines of column titles and a title above them."""
-    margins = _margins(_grid_size(n_rows, n_cols, size, header), header)
-    return fig.subplots(n_rows, n_cols, squeeze=False, gridspec_kw={"wspace": 0.05, "hspace": 0.08, **margins})
+def _grid_size(n_rows: int, n_cols: int, size: float = PANEL, header: int = 2) -> tuple[float, float]:
+    """Width and height (inches) of a grid of image panels of side ``size`` with row labels, colour
+    bars and ``header`` lines of column titles."""
+    return ROW_LABEL + size * n_cols + COLORBAR, _header(header) + 0.05 + size * n_rows
 
 
 def _trace_axis(ax, values: np.ndarray, metric: str, ylabel: bool = True) -> None:
@@ -252,7 +235,7 @@ def _cells_layout(cells: list, classes: dict) -> Layout:
     header = max(t.count("\n") + 1 for t in titles)
 
     def draw(fig):
-        axes = _grid(fig, len(units), len(cells), header=header)
+        axes = fig.subplots(len(units), len(cells), squeeze=False)
         for ax, title in zip(axes[0], titles):
             ax.set_title(title, fontsize=7)
         for r, unit in enumerate(units):
@@ -303,13 +286,12 @@ def traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str], *,
     coloured by class. ``images`` adds the final images (restart 0) under the traces, one grey
     scale per run's row."""
     units = list(classes)
-    width = max(3.2 * len(runs), 0.95 * len(units) + 0.8 + COLORBAR if images else 0)
-    heights = [2.1 * len(metrics)] + ([1.15 * len(runs)] if images else [])
+    width = max(TRACE[0] * len(runs), PANEL * len(units) + ROW_LABEL + 0.2 + COLORBAR if images else 0)
+    heights = [TRACE[1] * len(metrics)] + ([(PANEL + 0.2) * len(runs)] if images else [])
 
     def draw(fig):
         sub = fig.subfigures(len(heights), 1, height_ratios=heights, squeeze=False)[:, 0]
-        axes = sub[0].subplots(len(metrics), len(runs), squeeze=False, sharex="col",
-                               gridspec_kw={"top": 1 - _header(1) / heights[0]})
+        axes = sub[0].subplots(len(metrics), len(runs), squeeze=False, sharex="col")
         for c, run in enumerate(runs):
             res, rows = run.result, run.result.rows(units)
             axes[0, c].set_title(run.label, fontsize=8)
@@ -330,8 +312,7 @@ def traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str], *,
                    if c in classes.values()]
         axes[0, -1].legend(handles=handles, fontsize=6, loc="best")
         if images:
-            img_axes = sub[1].subplots(len(runs), len(units), squeeze=False, gridspec_kw={
-                "wspace": 0.05, "hspace": 0.25, "right": 1 - COLORBAR / width})
+            img_axes = sub[1].subplots(len(runs), len(units), squeeze=False)
             for r, run in enumerate(runs):
                 res, rows = run.result, run.result.rows(units)
                 _image_row(img_axes[r], res.images[rows, 0, 0],
@@ -365,11 +346,11 @@ def unit_traces_layout(runs: Sequence[Run], classes: dict, metrics: Sequence[str
     titles = [f"{run.label}\n{CLASS_SHORT[classes[unit]]} unit {unit}" + (f"\n{notes[unit]}" if unit in notes else "")
               for run, unit in cols]
     header = max(t.count("\n") + 1 for t in titles)
-    size = (0.6 + 2.3 * len(cols) + COLORBAR, _header(header) + 1.25 * len(metrics) + 1.7)
+    size = (ROW_LABEL + UNIT_TRACE[0] * len(cols) + COLORBAR, _header(header) + UNIT_TRACE[1] * len(metrics) + 1.7)
 
     def draw(fig):
-        axes = fig.subplots(len(metrics) + 1, len(cols), squeeze=False, gridspec_kw={
-            "height_ratios": [1] * len(metrics) + [1.8], "hspace": 0.45, **_margins(size, header)})
+        axes = fig.subplots(len(metrics) + 1, len(cols), squeeze=False,
+                            height_ratios=[1] * len(metrics) + [1.8])
         images, tags = [], []
         for c, ((run, unit), title) in enumerate(zip(cols, titles)):
             res = run.result
@@ -402,7 +383,7 @@ def sta_layout(sta: np.ndarray, gabor: np.ndarray, reference: dict, classes: dic
     index = [reference["units"].index(u) for u in units]
 
     def draw(fig):
-        axes = _grid(fig, 2, len(units), size=1.1)
+        axes = fig.subplots(2, len(units), squeeze=False)
         _image_row(axes[0], sta[index], _tags([reference["sta_activation"][i] for i in index]))
         _image_row(axes[1], gabor[index], [f"r={reference['sta_gabor_correlation'][i]:.2f}" for i in index])
         for ax, unit in zip(axes[0], units):
@@ -410,7 +391,7 @@ def sta_layout(sta: np.ndarray, gabor: np.ndarray, reference: dict, classes: dic
         axes[0, 0].set_ylabel("STA", fontsize=8)
         axes[1, 0].set_ylabel("best Gabor", fontsize=8)
 
-    return Layout(_grid_size(2, len(units), size=1.1), draw)
+    return Layout(_grid_size(2, len(units), size=LARGE_PANEL), draw)
 
 
 def kernels_layout(run: Run, classes: dict) -> Layout:
@@ -419,13 +400,13 @@ def kernels_layout(run: Run, classes: dict) -> Layout:
     kernels = run.result.params["kernel0"]
 
     def draw(fig):
-        axes = _grid(fig, 1, len(units), size=1.1)
+        axes = fig.subplots(1, len(units), squeeze=False)
         _image_row(axes[0], [kernels[i, 0].reshape(-1, *kernels.shape[-2:])[0] for i in run.result.rows(units)])
         for ax, unit in zip(axes[0], units):
             _column_title(ax, unit, classes[unit])
         axes[0, 0].set_ylabel(run.label, fontsize=8)
 
-    return Layout(_grid_size(1, len(units), size=1.1), draw)
+    return Layout(_grid_size(1, len(units), size=LARGE_PANEL), draw)
 
 
 def _spectra(res: AMResult) -> tuple:
@@ -447,11 +428,10 @@ def spectra_layout(runs: Sequence[Run], classes: dict) -> Layout:
     blocks = [(run, data, cls, us) for run, data in drawn for cls, us in by_class.items()]
     limits = np.percentile(np.concatenate([s.ravel() for _, (_, spectra, _) in drawn for s in spectra]), [1, 99.5])
     n_blocks = max(len(us) for us in by_class.values())
-    size = (0.6 + 0.95 * 2 * n_blocks + COLORBAR, _header(1) + 0.05 + 1.2 * 2 * len(blocks))
+    size = (ROW_LABEL + PANEL * 2 * n_blocks + COLORBAR, _header(1) + 0.05 + (PANEL + 0.25) * 2 * len(blocks))
 
     def draw(fig):
-        axes = fig.subplots(2 * len(blocks), 2 * n_blocks, squeeze=False,
-                            gridspec_kw={"wspace": 0.06, "hspace": 0.3, **_margins(size, 1)})
+        axes = fig.subplots(2 * len(blocks), 2 * n_blocks, squeeze=False)
         for ax in axes.flat:
             ax.set_axis_off()
         for b, (run, (images, spectra, entropy), cls, us) in enumerate(blocks):

@@ -12,6 +12,8 @@ import seaborn as sns
 
 from tdvae_am.benchmarks import job_of
 
+from .style import CHART, ROW
+
 # Snakemake's record columns (memory and I/O in MB, times in seconds), in this order in the table
 COLUMNS = ["s", "cpu_time", "mean_load", "max_rss", "max_uss", "max_pss", "max_vms", "io_in", "io_out"]
 
@@ -63,7 +65,7 @@ def benchmark_figure(table: pd.DataFrame) -> plt.Figure:
     summary = phase_summary(table)
     minutes = summary["s"].max() >= 300
     scale, unit = (60.0, "min") if minutes else (1.0, "s")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 0.55 * len(summary) + 1.6), sharey=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(2 * CHART[0], 2 * ROW * len(summary) + 1.6), sharey=True)
     y = range(len(summary))
     colors = sns.color_palette("deep", len(summary))
     left.barh(y, summary["s"] / scale, color=colors)
@@ -80,5 +82,4 @@ def benchmark_figure(table: pd.DataFrame) -> plt.Figure:
         ax.set_xlim(0, ax.get_xlim()[1] * 1.6)
     left.set_title(f"{len(table)} jobs, {table['s'].sum() / scale:.3g} {unit} in all", fontsize=9)
     sns.despine(fig)
-    fig.tight_layout()
     return fig

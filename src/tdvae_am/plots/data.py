@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import show_image
+from .style import PANEL, TITLE, show_image
 
 
 def data_figure(
@@ -16,8 +16,9 @@ def data_figure(
     synthesized image and ``n_texture`` whitened patches."""
     families = list(seeds)
     n_cols = max(2 + n_texture, n_natural // 2)
-    fig = plt.figure(figsize=(1.3 * n_cols, 1.4 * (2 + len(families)) + 0.6))
-    grid = fig.add_gridspec(2 + len(families), n_cols, hspace=0.6, wspace=0.1)
+    # each panel with room for its title
+    fig = plt.figure(figsize=((PANEL + 0.35) * n_cols, (PANEL + 0.45) * (2 + len(families)) + 2 * TITLE))
+    grid = fig.add_gridspec(2 + len(families), n_cols)
     for i in range(min(n_natural, 2 * n_cols)):
         ax = fig.add_subplot(grid[i // n_cols, i % n_cols])
         show_image(ax, natural[i])

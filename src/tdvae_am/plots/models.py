@@ -9,12 +9,14 @@ import seaborn as sns
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from .style import BAR, CHART, TITLE
+
 MODEL_LABELS = {"tdvae": "TDVAE", "chain": "chain VAE", "sparse": "sparse VAE"}
 
 
 def training_figure(metrics: dict[str, pd.DataFrame]) -> plt.Figure:
     """Training and validation ELBO per step for each model, with the beta_y schedule."""
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(CHART[0] * len(metrics), CHART[1]), squeeze=False)
     for ax, (name, df) in zip(axes[0], metrics.items()):
         ax.plot(df["step"], df["train_elbo"], label="train ELBO", color="C0")
         ax.plot(df["step"], df["val_elbo"], label="validation ELBO", color="C1")
@@ -29,7 +31,6 @@ def training_figure(metrics: dict[str, pd.DataFrame]) -> plt.Figure:
         lines = ax.get_lines() + beta.get_lines()
         ax.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="lower right")
     sns.despine(fig, right=False)
-    fig.tight_layout()
     return fig
 
 
@@ -47,7 +48,7 @@ def _classes_title(units: dict) -> str:
 def activity_figure(units: dict) -> plt.Figure:
     """Information about the input vs mean posterior std of every unit (natural patches),
     trained vs untrained, with the activity threshold; the selected units labelled."""
-    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.6), sharex=True, sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(2 * CHART[0], CHART[1] + TITLE), sharex=True, sharey=True)
     chosen = {u: "T" for u in units["texture_sensitive"]} | {u: "N" for u in units["non_texture_sensitive"]}
     threshold = units["threshold"]
     for ax, which in zip(axes, ["trained", "untrained"]):
@@ -68,7 +69,6 @@ def activity_figure(units: dict) -> plt.Figure:
     axes[0].set_ylabel("mean posterior std")
     fig.suptitle("z2 unit activity" + _classes_title(units), fontsize=9)
     sns.despine(fig)
-    fig.tight_layout()
     return fig
 
 
@@ -102,12 +102,11 @@ def decoding_figure(decoding: dict[str, dict], phase: dict[str, dict]) -> plt.Fi
     twin (right)."""
     n_family = max(len(v) for v in decoding.values()) * len(decoding)
     n_phase = max(len(v) for v in phase.values()) * len(phase)
-    fig, axes = plt.subplots(1, 2, figsize=(2.0 + 0.9 * (n_family + n_phase), 3.4),
-                             gridspec_kw={"width_ratios": [n_family, n_phase]})
+    fig, axes = plt.subplots(1, 2, figsize=(2.0 + BAR * (n_family + n_phase), CHART[1]),
+                             width_ratios=[n_family, n_phase])
     _decoding_panel(axes[0], decoding, "texture-family decoding accuracy")
     _decoding_panel(axes[1], phase, "texture vs scrambled twin: accuracy")
     sns.despine(fig)
-    fig.tight_layout()
     return fig
 
 
@@ -116,7 +115,7 @@ def sensitivity_figure(units: dict) -> plt.Figure:
     scrambled twins) against its permutation p-value, trained and untrained units, the chosen units marked."""
     tr, un = units["units"]["trained"], units["units"]["untrained"]
     active = np.asarray(units["active"], dtype=int)
-    fig, ax = plt.subplots(figsize=(5.0, 4.0))
+    fig, ax = plt.subplots(figsize=(1.2 * CHART[0], 1.2 * CHART[1]))  # room for the unit labels
     log_p = {k: -np.log10(np.asarray(st["p_value"])) for k, st in (("trained", tr), ("untrained", un))}
     ax.scatter(un["gain"], log_p["untrained"], s=8, color="0.75", label="untrained units")
     ax.scatter(np.asarray(tr["gain"])[active], log_p["trained"][active], s=12, color="C0", label="active trained units")
@@ -133,7 +132,8 @@ def sensitivity_figure(units: dict) -> plt.Figure:
     ax.set_title("texture sensitivity" + _classes_title(units), fontsize=8)
     legend = ax.legend(fontsize=7)
     sns.despine(fig)
-    fig.tight_layout()
+    fig.draw_without_rendering()   # the layout engine places the axes once,
+    fig.set_layout_engine("none")  # and they stay there while the labels go in
     label_apart(ax, [str(u) for u, _ in chosen], [xy for _, xy in chosen], avoid=[legend, ax.title])
     return fig
 
@@ -165,7 +165,7 @@ def label_apart(ax: plt.Axes, labels: list, points: list, avoid=(), fontsize: fl
 def recipes_figure(curves: pd.DataFrame) -> plt.Figure:
     """Active units, summed information and beta_y against training samples, one line per recipe
     (rows of :func:`~tdvae_am.units.training_curve.active_unit_curve` with a ``recipe`` column)."""
-    fig, axes = plt.subplots(3, 1, figsize=(6.0, 6.6), sharex=True, gridspec_kw={"height_ratios": [3, 2, 1]})
+    fig, axes = plt.subplots(3, 1, figsize=(1.4 * CHART[0], 2 * CHART[1]), sharex=True, height_ratios=[3, 2, 1])
     for i, (name, df) in enumerate(curves.groupby("recipe", sort=False)):
         label = f"{name} (final ELBO {df['val_elbo'].iloc[-1]:.0f})"
         axes[0].plot(df["samples"], df["n_active"], color=f"C{i}", label=label)
@@ -177,5 +177,4 @@ def recipes_figure(curves: pd.DataFrame) -> plt.Figure:
     axes[2].set_ylabel(r"$\beta_y$")
     axes[2].set_xlabel("training samples")
     sns.despine(fig)
-    fig.tight_layout()
     return fig

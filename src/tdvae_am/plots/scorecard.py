@@ -9,6 +9,8 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .style import CHART, ROW
+
 VERDICT_COLORS = {"replicated": "#2a9d3f", "not_replicated": "#c8323c", "inconclusive": "#8a8a8a"}
 Z95 = 1.959964           # a 95% interval is +-Z95 standard errors
 MAX_Z = 12.0             # the axis ends here; rows beyond it are drawn at its end with their value
@@ -62,7 +64,7 @@ def scorecard_figure(scorecard: list) -> plt.Figure:
     groups = list(dict.fromkeys(_group(r) for r in scorecard))
     labels = {r["id"]: _label(r) for r in scorecard}
     heights = [1.0 + 0.35 * labels[r["id"]].count("\n") for r in scorecard]
-    fig, ax = plt.subplots(figsize=(10.5, 1.3 + 0.24 * (sum(heights) + 1.5 * len(groups))))
+    fig, ax = plt.subplots(figsize=(2.5 * CHART[0], 1.3 + ROW * (sum(heights) + 1.5 * len(groups))))
     zs = np.array([standardized(r)[0] for r in scorecard])
     zs = np.abs(zs[np.isfinite(zs)])
     lim = min(MAX_Z, max(4.0, zs.max() + Z95 if zs.size else 0))
@@ -94,7 +96,6 @@ def scorecard_figure(scorecard: list) -> plt.Figure:
     ax.set_title("Replication scorecard: each finding's distance from its threshold in standard errors", fontsize=10,
                  pad=22)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
     return fig
 
 

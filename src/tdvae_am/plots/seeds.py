@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .scorecard import VERDICT_COLORS
+from .style import CHART, TITLE
 
 
 def _with_interval(ax, x: float, summary: dict, color="k") -> None:
@@ -20,7 +21,7 @@ def seeds_figure(summary: dict) -> plt.Figure:
     mean and t interval over seeds. Right: each model claim's statistic per seed, coloured by that
     seed's verdict, with the mean and t interval."""
     seeds = summary["seeds"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), width_ratios=[1, 2.2], layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(2.4 * CHART[0], CHART[1] + TITLE), width_ratios=[1, 2.2])
     rng = np.random.default_rng(0)
     for i, (model, counts) in enumerate(summary["units"].items()):
         jitter = rng.uniform(-0.08, 0.08, len(seeds))

@@ -1,4 +1,5 @@
-"""Shared figure style and saving (PNG + PDF, named figNN_<slug>)."""
+"""The one style of every figure (theme, resolution, layout engine and the sizes that figure sizes
+are built from) and their saving (PNG + PDF, named figNN_<slug>)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,23 @@ sns.set_theme(context="paper", style="white", font_scale=1.0)
 # 100 dpi (over two screen pixels per image pixel in the AM figures) and palette PNGs
 # (:func:`palette_image`) keep every PNG of the default run, committed to git, under 10 MB
 # together with every candidate unit (docs/dvc.md); the PDFs beside them are vector graphics
-plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "image.cmap": "gray"})
+# Matplotlib's constrained layout places every figure's panels, titles, labels and colour bars
+plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "image.cmap": "gray",
+                     "figure.constrained_layout.use": True, "figure.constrained_layout.wspace": 0.02,
+                     "figure.constrained_layout.hspace": 0.02})
+
+# The sizes (inches) every figure's size is built from; the layout engine fits the decorations in.
+PANEL = 0.95              # an image panel (a 40-pixel patch at over two screen pixels per pixel)
+LARGE_PANEL = 1.1         # an image panel of a single row or two (STAs, kernels)
+CHART = (4.2, 3.2)        # a chart (line, scatter or bar plot) with its axis labels
+TRACE = (3.2, 2.1)        # a trace panel of an AM figure (one metric of one run)
+UNIT_TRACE = (2.3, 1.25)  # a trace panel of a validation plot (one metric of one unit)
+BAR = 0.9                 # a group of bars of a bar chart
+ROW = 0.24                # a row of a forest plot or a horizontal bar chart
+TITLE = 0.35              # a line of a figure title
+TITLE_LINE = 0.13         # a line of a 7 pt panel title
+ROW_LABEL = 0.6           # the row labels left of an image grid
+COLORBAR = 0.45           # a row's colour bar right of an image grid
 GREY_LEVELS = 64          # of a palette PNG; the other palette entries go to the colours
 
 
