@@ -22,13 +22,13 @@ def test_saved_model_passes_the_check_and_loads(saved, small_model):
     assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), small_model.state_dict().values()))
 
 
-def test_truncated_model_is_named_with_its_rule(saved):
+def test_truncated_model_is_named_with_its_remedy(saved):
     data = saved.read_bytes()
     saved.write_bytes(data[: len(data) // 2])
     with pytest.raises(CorruptFileError) as err:
         LatentVariableModel.load(saved)
     assert str(err.value) == (f"{saved} is corrupt (BadZipFile: File is not a zip file); re-create it with "
-                              f"`snakemake -R train_model` or restore the last DVC version with `dvc checkout {saved}`")
+                              f"`snakemake -R {saved}` or restore the last DVC version with `dvc checkout {saved}`")
 
 
 def test_damaged_weights_are_caught_although_torch_would_load_them(saved):
