@@ -4,21 +4,6 @@ and a figure of wall time and peak memory per phase. A rule's phase is its rule 
 
 from tdvae_am.benchmarks import benchmark_dir, job_of
 
-
-def job_benchmarks(files):
-    """The benchmark record of the job that writes each of ``files``, once per job: the benchmark
-    pattern of the one rule whose output pattern matches the file, with the wildcards it binds."""
-    records = {}
-    for path in files:
-        rules_ = [r for r in workflow.rules if r.is_producer(path)]
-        if len(rules_) != 1:
-            names = ", ".join(r.name for r in rules_)
-            raise WorkflowError(f"{path}: written by {len(rules_)} rules ({names}), expected one")
-        benchmark = getattr(rules, rules_[0].name).benchmark
-        records[str(benchmark).format(**rules_[0].get_wildcards(path))] = None
-    return list(records)
-
-
 # what `all` makes besides the benchmark summary: every product of every phase
 PRODUCTS = [
     *rules.data_all.input,

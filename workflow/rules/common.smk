@@ -86,6 +86,20 @@ def _forced(path, forcerun):
     return path in forcerun or any(r.name in forcerun and r.is_producer(path) for r in workflow.rules)
 
 
+def job_benchmarks(files):
+    """The benchmark record of the job that writes each of ``files``, once per job: the benchmark
+    pattern of the one rule whose output pattern matches the file, with the wildcards it binds."""
+    records = {}
+    for path in files:
+        rules_ = [r for r in workflow.rules if r.is_producer(path)]
+        if len(rules_) != 1:
+            names = ", ".join(r.name for r in rules_)
+            raise WorkflowError(f"{path}: written by {len(rules_)} rules ({names}), expected one")
+        benchmark = getattr(rules, rules_[0].name).benchmark
+        records[str(benchmark).format(**rules_[0].get_wildcards(path))] = None
+    return list(records)
+
+
 ENV = "../envs/tdvae_am.yaml"
 FAMILIES = list(config["textures"]["seeds"])
 N_TEXTURE_IMAGES = config["textures"]["n_images"]
