@@ -6,7 +6,10 @@ seconds to that time; the union of these intervals), with the machine it ran on.
 benchmarks/records/seed_runs.json, which the README and docs/results.md render: the runs found here
 replace their entries, the others (measured where a run's records are no longer on disk) are kept.
 
-Usage: ``python benchmarks/seed_runs_time.py [--root .] [--output FILE]``.
+Record a run once it has finished (``--seeds`` names the finished ones where others are still
+running or were interrupted).
+
+Usage: ``python benchmarks/seed_runs_time.py [--root .] [--output FILE] [--seeds K ...]``.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ def rule_phases(root: Path) -> dict[str, str]:
     return {rule: Path(f).stem for f in files for rule in RULE.findall((root / f).read_text())}
 
 
-def seed_runs_time(root: Path) -> dict:
+def seed_runs_time(root: Path, seeds: list[int] | None = None) -> dict:
     """{seed: {"phases": [{phase, jobs, s}, ...], "wall_s": ..., "machine": ...}} of every run under
-    ``root``/runs/ with benchmark records."""
+    ``root``/runs/ with benchmark records (of the runs of ``seeds`` only, when given)."""
     phases, out = rule_phases(root), {}
     for run in sorted((root / "runs").glob("seed*"), key=lambda p: int(SEED_RUN.fullmatch(p.name)[1])):
+        if seeds is not None and int(SEED_RUN.fullmatch(run.name)[1]) not in seeds:
+            continue
         files = sorted((run / BENCHMARK_DIR).rglob("*.tsv"))
         if files:
             jobs = benchmark_table(files, phases)
@@ -54,9 +59,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root holding runs/")
     parser.add_argument("--output", type=Path, help="record (default: <root>/benchmarks/records/seed_runs.json)")
+    parser.add_argument("--seeds", type=int, nargs="+", help="the finished runs to record (default: every run)")
     args = parser.parse_args()
     output = args.output or args.root / RECORD_DIR / "seed_runs.json"
-    runs = seed_runs_time(args.root)
+    runs = seed_runs_time(args.root, args.seeds)
     if not runs:
         raise SystemExit(f"no seed run with benchmark records under {args.root / 'runs'}")
     for seed, run in runs.items():

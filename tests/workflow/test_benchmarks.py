@@ -104,3 +104,8 @@ def test_seed_runs_time_sums_each_runs_jobs_per_phase(tmp_path):
         ("data", 1, 6), ("train", 2, 900), ("units", 1, 120)]
     assert measured["2"]["wall_s"] == 826 and measured["10"]["wall_s"] == 60
     assert [(p["phase"], p["s"]) for p in measured["10"]["phases"]] == [("am", 60)]
+    # only the runs named finished: seed 10 still running
+    output.unlink()
+    subprocess.run([sys.executable, str(BENCHMARKS / "seed_runs_time.py"), "--root", str(tmp_path), "--seeds", "2"],
+                   check=True, capture_output=True, timeout=120)
+    assert list(record_of(output)) == ["2"]
