@@ -309,7 +309,51 @@ def seeds_block(root: Path) -> str:
               " / ".join(f"{a:g} ({b:g})" for a, b in zip(u["active"]["values"], u["active_untrained"]["values"])),
               "", _mean_interval(u["active"])] for m, u in summary["units"].items()]
     return table(["claim", "statistic", f"per seed ({', '.join(map(str, seeds))})", "replicated",
-                   "mean [95% t interval over seeds]"], rows)
+                   "mean [95% t interval over seeds]"], rows) + "\n\n" + _seed_models(root, seeds)
+
+
+def seeds_totals_block(root: Path) -> str:
+    """The model claims over seeds in one line: the claims grouped by how many seeds replicate them."""
+    if not (root / "results/seeds/summary.json").is_file():
+        return NOT_RUN.format(target="seeds", files="results/seeds/summary.json")
+    summary = _json(root, "results/seeds/summary.json")
+    by_count = {}  # seeds replicating -> claims
+    for claim_id, c in summary["claims"].items():
+        by_count.setdefault(c["replicated"], []).append(claim_id)
+    n = len(summary["seeds"])
+    groups = "; ".join(f"{', '.join(ids)} on {k} of {n}" for k, ids in sorted(by_count.items(), reverse=True))
+    return f"Model claims replicated over {n} seeds (seeds {', '.join(map(str, summary['seeds']))}): {groups}."
+
+
+def _seed_models(root: Path, seeds: list[int]) -> str:
+    """Where each seed's models come from: the main seed's are the main run's (trained on the machine of
+    benchmarks/default_run.json, where it records that run), the others' were trained by `seeds` on the
+    machine their record names; and whether the confirmation run's models of its seed differ from them."""
+    with open(_path(root, "params.yaml")) as f:
+        params = yaml.safe_load(f)
+    main_seed, confirm_seed = params["seed"], params["confirm"]["seed"]
+    records = {s: _json(root, f"results/seeds/seed{s}.json") for s in seeds if s != main_seed}
+    parts = []
+    if main_seed in seeds:
+        trained = ""
+        if (root / RUN_RECORD).is_file():
+            run = _json(root, RUN_RECORD)
+            trained = f", trained on {run['cores']} CPU cores ({run['cpu']}) in {run['precision']}"
+        parts.append(f"seed {main_seed}'s are the main run's (its committed unit results, read as they are{trained})")
+    machines = {}  # machine -> the seeds trained on it
+    for s, rec in records.items():
+        m = rec["machine"]
+        machines.setdefault(f"{m['cores']} CPU cores ({m['cpu']}), torch {m['torch']}", []).append(str(s))
+    parts += [f"seed{'s' * (len(ss) > 1)} {', '.join(ss)} trained by `seeds` on {m}" for m, ss in machines.items()]
+    text = "Models: " + "; ".join(parts) + "."
+    if confirm_seed in records and (root / "results/confirm/units.json").is_file():
+        confirmed = _json(root, "results/confirm/units.json")["n_active"]
+        seed_run = records[confirm_seed]["models"]["tdvae"]["n_active"]
+        if confirmed != seed_run:
+            text += (f" The confirmation scorecard's seed-{confirm_seed} TDVAE (results/confirm/) has {confirmed} "
+                     f"active z2 units, this seed run's {seed_run}: trained in separate runs, they are different "
+                     f"models of the same seed (docs/methods.md says when training repeats itself).")
+    return text
 
 
 #: Where each scale of params.yaml's presets is meant to run.
@@ -347,7 +391,7 @@ BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard":
           "chain": chain_block, "timing": timing_block, "recipes": recipes_block, "run-time": run_time_block,
           "registry": registry_block, "scales": scales_block, "confirmation": confirmation_block,
           "confirmation-totals": confirmation_totals_block,
-          "seeds": seeds_block, "throughput": throughput_block, "precision": precision_block,
+          "seeds": seeds_block, "seeds-totals": seeds_totals_block, "throughput": throughput_block, "precision": precision_block,
           "am-batching": am_batching_block, "paper-plan": paper_plan_block, "seed-runs": seed_runs_block,
           "seed-runs-total": seed_runs_total_block}
 

@@ -66,6 +66,14 @@ def test_over_seeds_is_the_t_interval_and_drops_missing_seeds():
     assert one["mean"] == 7.0 and np.isnan(one["interval"]).all()
 
 
+def test_over_seeds_keeps_the_interval_within_the_statistics_bounds():
+    counts = [0, 2, 0, 0, 0]  # the t interval reaches below 0
+    assert over_seeds(counts)["interval"][0] < 0
+    clipped = over_seeds(counts, (0, np.inf))
+    assert clipped["interval"][0] == 0 and clipped["interval"][1] == over_seeds(counts)["interval"][1]
+    assert over_seeds([0.9, 1.0, 0.95], (-1.0, 1.0))["interval"][1] == 1.0
+
+
 def _decoder(correct, n=100):
     correct = np.asarray(correct)
     return {"accuracy": correct.sum() / (n * len(correct)), "chance": 0.2,
@@ -94,6 +102,8 @@ def test_seed_records_line_up_claims_and_units_across_seeds():
     m1 = summary["claims"]["M1"]
     assert m1["values"] == [34.0, 0.0, 30.0] and m1["verdicts"] == ["replicated", "not_replicated", "replicated"]
     assert m1["replicated"] == 2 and m1["mean"] == pytest.approx(64 / 3)
+    assert m1["interval"][0] == 0  # within M1's bounds, [0, 250]
+    assert summary["units"]["chain"]["active"]["interval"][0] == 0  # a count: within [0, inf)
     assert summary["claims"]["M5"]["replicated"] == 3                 # z2 beats the untrained twin on every seed
     assert summary["claims"]["M7"]["verdicts"] == ["replicated"] * 3  # the TDVAE decodes 5 patches better
     assert summary["units"]["chain"]["active"]["values"] == [17, 0, 15]

@@ -46,6 +46,8 @@ Totals: <!-- results:scorecard-totals -->old<!-- /results:scorecard-totals --> T
 tail, ü
 """
 PARAMS = """scale: default
+seed: 0
+confirm: {seed: 1}
 presets:
   smoke:
     natural: {n_train: 2000}
@@ -273,6 +275,7 @@ def test_confirmation_and_seeds_blocks(root):
                                             "`results/confirm/scorecard.json`.")
     assert render("confirmation-totals", root) == render("confirmation", root)
     assert render("seeds", root).startswith("Not run yet: `snakemake --cores all seeds`")
+    assert render("seeds-totals", root) == render("seeds", root)
     assert render("seed-runs", root).startswith("No seed run measured yet")
     assert render("seed-runs-total", root) == render("seed-runs", root)
     rows = [r | {"family": "paper"} for r in ROWS]
@@ -301,9 +304,29 @@ def test_confirmation_and_seeds_blocks(root):
     _write(root / "results/seeds/summary.json", {
         "seeds": [0, 1], "claims": {"M2": claim},
         "units": {"tdvae": {"active": counts, "active_untrained": {"values": [0, 1]}}}})
-    assert render("seeds", root).splitlines()[2:] == [
+    assert render("seeds-totals", root) == "Model claims replicated over 2 seeds (seeds 0, 1): M2 on 1 of 2."
+    machine = {"cpu": "Opteron", "cores": 2, "torch": "2.x"}
+    _write(root / "results/seeds/seed1.json", {"seed": 1, "models": {"tdvae": {"n_active": 20}}, "machine": machine})
+    _write(root / "results/confirm/units.json", {"n_active": 20})  # the same count: no sentence on it
+    lines = render("seeds", root).splitlines()
+    assert lines[2:4] == [
         "| M2 | accuracy | replicated / inconclusive | 1 of 2 | 0.5 [0.25, 0.75] |",
         "| active z2 units, TDVAE | trained (untrained) | 30 (0) / 20 (1) |  | 25 |"]
+    assert lines[-1] == ("Models: seed 0's are the main run's (its committed unit results, read as they are); "
+                         "seed 1 trained by `seeds` on 2 CPU cores (Opteron), torch 2.x.")
+    _write(root / "results/confirm/units.json", {"n_active": 21})
+    _write(root / "benchmarks/default_run.json", {"cores": 2, "cpu": "Xeon", "precision": "fp32"})
+    assert render("seeds", root).splitlines()[-1] == (
+        "Models: seed 0's are the main run's (its committed unit results, read as they are, trained on 2 CPU "
+        "cores (Xeon) in fp32); seed 1 trained by `seeds` on 2 CPU cores (Opteron), torch 2.x. The confirmation "
+        "scorecard's seed-1 TDVAE (results/confirm/) has 21 active z2 units, this seed run's 20: trained in "
+        "separate runs, they are different models of the same seed (docs/methods.md says when training repeats "
+        "itself).")
+    _write(root / "results/seeds/summary.json", {
+        "seeds": [0, 1], "claims": {"M2": claim, "M3": claim | {"replicated": 0}, "M4": claim | {"replicated": 2}},
+        "units": {"tdvae": {"active": counts, "active_untrained": {"values": [0, 1]}}}})
+    assert render("seeds-totals", root) == ("Model claims replicated over 2 seeds (seeds 0, 1): M4 on 2 of 2; "
+                                            "M2 on 1 of 2; M3 on 0 of 2.")
 
 
 def _record(root, name, measured, native_bf16=True):
@@ -315,6 +338,8 @@ THROUGHPUT = {"precision": "fp32", "batch": 256, "samples_per_s": 1000.0, "bound
               "gflop_per_s": 300.0, "mflop_per_sample": 200.0, "optimizer_ms": 20.0, "bound_ms": 200.0,
               "ceiling": 0.9, "reached": 0.889}
 PLAN_PARAMS = """scale: default
+seed: 0
+confirm: {seed: 1}
 textures: {image_size: null, iterations: null, n_images: null, seeds: {brick: brick, grass: grass}}
 train: {steps: null, batch_size: null, checkpoint_every: null}
 evaluation: {iwae_samples: null, n_test: null}

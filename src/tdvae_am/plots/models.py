@@ -9,9 +9,9 @@ import seaborn as sns
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from .style import BAR, CHART, TITLE
+from tdvae_am.experiments.registry import MODEL_LABELS
 
-MODEL_LABELS = {"tdvae": "TDVAE", "chain": "chain VAE", "sparse": "sparse VAE"}
+from .style import BAR, CHART, TITLE
 
 
 def training_figure(metrics: dict[str, pd.DataFrame]) -> plt.Figure:

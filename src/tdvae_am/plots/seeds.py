@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tdvae_am.experiments.registry import MODEL_LABELS
+
 from .scorecard import VERDICT_COLORS
 from .style import CHART, TITLE
 
@@ -18,8 +20,8 @@ def _with_interval(ax, x: float, summary: dict, color="k") -> None:
 
 def seeds_figure(summary: dict) -> plt.Figure:
     """Left: active z2 units of each model per seed (dots) and untrained twin (crosses), with the
-    mean and t interval over seeds. Right: each model claim's statistic per seed, coloured by that
-    seed's verdict, with the mean and t interval."""
+    mean and 95% t interval over seeds (bars). Right: each model claim's statistic per seed, coloured by
+    that seed's verdict, with the mean and t interval."""
     seeds = summary["seeds"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(2.4 * CHART[0], CHART[1] + TITLE), width_ratios=[1, 2.2])
     rng = np.random.default_rng(0)
@@ -29,9 +31,9 @@ def seeds_figure(summary: dict) -> plt.Figure:
         left.scatter(i + jitter, counts["active_untrained"]["values"], marker="x", color="0.5", s=14,
                      label="untrained" if i == 0 else None)
         _with_interval(left, i, counts["active"])
-    left.set_xticks(range(len(summary["units"])), list(summary["units"]))
+    left.set_xticks(range(len(summary["units"])), [MODEL_LABELS.get(m, m) for m in summary["units"]])
     left.set_ylabel("active z2 units")
-    left.set_title(f"Active units over {len(seeds)} seeds", fontsize=9)
+    left.set_title(f"Active units over {len(seeds)} seeds (mean, 95% t interval)", fontsize=9)
     left.legend(fontsize=7, frameon=False)
     claims = {k: c for k, c in summary["claims"].items() if k != "M1"}
     for i, claim in enumerate(claims.values()):

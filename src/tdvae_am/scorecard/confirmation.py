@@ -86,9 +86,10 @@ def confirmed_counts(table: list[dict]) -> dict:
     return counts
 
 
-def over_seeds(values, level: float = 0.95) -> dict:
-    """Mean, sample std and t interval over seeds of one number per seed; non-finite values are
-    dropped and counted, and with fewer than 2 finite values the interval is undefined (NaN)."""
+def over_seeds(values, bounds=(-np.inf, np.inf), level: float = 0.95) -> dict:
+    """Mean, sample std and t interval over seeds of one number per seed, the interval clipped to the
+    statistic's ``bounds``; non-finite values are dropped and counted, and with fewer than 2 finite
+    values the interval is undefined (NaN)."""
     x = np.asarray(values, dtype=float)
     finite = x[np.isfinite(x)]
     n = len(finite)
@@ -98,7 +99,9 @@ def over_seeds(values, level: float = 0.95) -> dict:
                 "interval": [float("nan"), float("nan")]}
     sd = float(finite.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
-    return {"n": n, "n_missing": len(x) - n, "mean": mean, "std": sd, "interval": [mean - half, mean + half]}
+    lo, hi = bounds
+    return {"n": n, "n_missing": len(x) - n, "mean": mean, "std": sd,
+            "interval": [max(mean - half, lo), min(mean + half, hi)]}
 
 
 def seed_record(seed: int, results: dict) -> dict:
@@ -122,7 +125,7 @@ def seed_record(seed: int, results: dict) -> dict:
 def across_seeds(records: list[dict]) -> dict:
     """Each seed's numbers side by side with their summary over seeds (:func:`over_seeds`): the
     model claims (value and verdict per seed, how many seeds replicate), active units and
-    candidates per model."""
+    candidates per model (counts: intervals within [0, inf))."""
     records = sorted(records, key=lambda r: r["seed"])
     seeds = [r["seed"] for r in records]
     claims = {}
@@ -132,7 +135,7 @@ def across_seeds(records: list[dict]) -> dict:
         verdicts = [None if x is None else x["verdict"] for x in per_seed]
         claims[row["id"]] = {"finding": row["finding"], "statistic": row["statistic"], "values": values,
                              "verdicts": verdicts, "replicated": sum(v == "replicated" for v in verdicts),
-                             **over_seeds(values)}
+                             **over_seeds(values, row.get("bounds") or (-np.inf, np.inf))}
     units = {}
     for model in records[0]["models"]:
         per = [r["models"].get(model) for r in records]
@@ -142,5 +145,5 @@ def across_seeds(records: list[dict]) -> dict:
             **{f"candidates_{c}": [np.nan if p is None else p["candidates"][c] for p in per]
                for c in ("texture_sensitive", "non_texture_sensitive")},
         }
-        units[model] = {k: {"values": v, **over_seeds(v)} for k, v in counts.items()}
+        units[model] = {k: {"values": v, **over_seeds(v, (0, np.inf))} for k, v in counts.items()}
     return {"seeds": seeds, "claims": claims, "units": units}
