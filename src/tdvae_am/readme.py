@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tdvae_am.experiments.registry import MODEL_LABELS, all_runs, load_registry, registry_models, units_file
+from tdvae_am.experiments.registry import all_runs, load_registry, registry_models, units_file
 from tdvae_am.files import CorruptFileError, load_json
+from tdvae_am.labels import MODEL_LABELS
 from tdvae_am.markdown import table
 from tdvae_am.performance_docs import (
     am_batching_block,
@@ -391,7 +392,8 @@ BLOCKS = {"models": models_block, "scorecard-totals": totals_block, "scorecard":
           "chain": chain_block, "timing": timing_block, "recipes": recipes_block, "run-time": run_time_block,
           "registry": registry_block, "scales": scales_block, "confirmation": confirmation_block,
           "confirmation-totals": confirmation_totals_block,
-          "seeds": seeds_block, "seeds-totals": seeds_totals_block, "throughput": throughput_block, "precision": precision_block,
+          "seeds": seeds_block, "seeds-totals": seeds_totals_block, "throughput": throughput_block,
+          "precision": precision_block,
           "am-batching": am_batching_block, "paper-plan": paper_plan_block, "seed-runs": seed_runs_block,
           "seed-runs-total": seed_runs_total_block}
 

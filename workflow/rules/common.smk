@@ -11,7 +11,6 @@ from tdvae_am.benchmarks import benchmark_file
 from tdvae_am.config import ConfigError, load_schema, validated_config
 from tdvae_am.code_deps import import_closure
 from tdvae_am.experiments.registry import (
-    MODEL_LABELS,
     all_runs,
     am_dir,
     figure_caption,
@@ -25,6 +24,7 @@ from tdvae_am.experiments.registry import (
     validated_registry,
 )
 from tdvae_am.files import check_file
+from tdvae_am.labels import MODEL_LABELS
 from tdvae_am.scorecard.sections import check_reads, scorecard_runs
 
 

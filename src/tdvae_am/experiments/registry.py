@@ -21,12 +21,11 @@ import yaml
 from tdvae_am.am import AMError, parse_config
 from tdvae_am.config import ConfigError, validate_schema
 from tdvae_am.experiments.figures import Figure, figure_spec
+from tdvae_am.labels import MODEL_LABELS
 from tdvae_am.yaml_numbers import load_yaml
 
 #: The models of an experiment or figure that names none.
 DEFAULT_MODELS = ("tdvae",)
-#: How figures and captions name the models.
-MODEL_LABELS = {"tdvae": "TDVAE", "chain": "chain VAE", "sparse": "sparse-coding VAE"}
 
 
 def load_registry(path) -> dict:

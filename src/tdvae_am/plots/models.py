@@ -9,7 +9,7 @@ import seaborn as sns
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from tdvae_am.experiments.registry import MODEL_LABELS
+from tdvae_am.labels import MODEL_LABELS
 
 from .style import BAR, CHART, TITLE
 

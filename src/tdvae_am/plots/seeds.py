@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from tdvae_am.experiments.registry import MODEL_LABELS
+from tdvae_am.labels import MODEL_LABELS
 
 from .scorecard import VERDICT_COLORS
 from .style import CHART, TITLE
