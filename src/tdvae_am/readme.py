@@ -59,6 +59,11 @@ def _json(root: Path, rel: str):
     return load_json(_path(root, rel))
 
 
+def _params(root: Path) -> dict:
+    with open(_path(root, "params.yaml")) as f:
+        return yaml.safe_load(f)
+
+
 def _accuracy(d: dict) -> str:
     lo, hi = d["ci_bootstrap"]
     return f"{d['accuracy']:.3f} [{lo:.3f}, {hi:.3f}]"
@@ -178,8 +183,7 @@ def recipes_block(root: Path) -> str:
     gives a recipe's learning rate if it sets one): active z2 units at :data:`RECIPE_FRACTIONS` of each
     run's samples, summed z2 information and validation ELBO at its end; recipes without a curve are named
     below the table."""
-    with open(_path(root, "params.yaml")) as f:
-        runs = yaml.safe_load(f)["recipes"]["runs"]
+    runs = _params(root)["recipes"]["runs"]
     rows, missing = [], []
     for name, overrides in runs.items():
         if not (root / f"results/recipes/{name}.csv").is_file():
@@ -297,12 +301,19 @@ def _mean_interval(s: dict) -> str:
     return f"{s['mean']:.3g} [{lo:.3g}, {hi:.3g}]" if np.isfinite([lo, hi]).all() else f"{s['mean']:.3g}"
 
 
+#: The model claims and unit counts over seeds (target `seeds`).
+SEEDS_SUMMARY = "results/seeds/summary.json"
+
+
+def _seeds_summary(root: Path) -> dict | None:
+    return _json(root, SEEDS_SUMMARY) if (root / SEEDS_SUMMARY).is_file() else None
+
+
 def seeds_block(root: Path) -> str:
     """The model claims and active units over seeds (results/seeds/summary.json): per claim each seed's
     verdict, how many seeds replicate it and the mean statistic with its t interval over seeds."""
-    if not (root / "results/seeds/summary.json").is_file():
-        return NOT_RUN.format(target="seeds", files="results/seeds/summary.json")
-    summary = _json(root, "results/seeds/summary.json")
+    if (summary := _seeds_summary(root)) is None:
+        return NOT_RUN.format(target="seeds", files=SEEDS_SUMMARY)
     seeds = summary["seeds"]
     rows = [[claim_id, c["statistic"], " / ".join(str(v).replace("_", " ") for v in c["verdicts"]),
              f"{c['replicated']} of {len(seeds)}", _mean_interval(c)] for claim_id, c in summary["claims"].items()]
@@ -315,9 +326,8 @@ def seeds_block(root: Path) -> str:
 
 def seeds_totals_block(root: Path) -> str:
     """The model claims over seeds in one line: the claims grouped by how many seeds replicate them."""
-    if not (root / "results/seeds/summary.json").is_file():
-        return NOT_RUN.format(target="seeds", files="results/seeds/summary.json")
-    summary = _json(root, "results/seeds/summary.json")
+    if (summary := _seeds_summary(root)) is None:
+        return NOT_RUN.format(target="seeds", files=SEEDS_SUMMARY)
     by_count = {}  # seeds replicating -> claims
     for claim_id, c in summary["claims"].items():
         by_count.setdefault(c["replicated"], []).append(claim_id)
@@ -330,8 +340,7 @@ def _seed_models(root: Path, seeds: list[int]) -> str:
     """Where each seed's models come from: the main seed's are the main run's (trained on the machine of
     benchmarks/default_run.json, where it records that run), the others' were trained by `seeds` on the
     machine their record names; and whether the confirmation run's models of its seed differ from them."""
-    with open(_path(root, "params.yaml")) as f:
-        params = yaml.safe_load(f)
+    params = _params(root)
     main_seed, confirm_seed = params["seed"], params["confirm"]["seed"]
     records = {s: _json(root, f"results/seeds/seed{s}.json") for s in seeds if s != main_seed}
     parts = []
@@ -364,8 +373,7 @@ SCALE_HARDWARE = {"smoke": "any CPU, minutes; CI", "default": "2 CPU cores, hour
 
 def scales_block(root: Path) -> str:
     """One row per preset of params.yaml: the command, training patches and steps, texture images."""
-    with open(_path(root, "params.yaml")) as f:
-        params = yaml.safe_load(f)
+    params = _params(root)
     rows = []
     for scale, preset in params["presets"].items():
         command = "snakemake --cores all" + ("" if scale == params["scale"] else f" --config scale={scale}")
